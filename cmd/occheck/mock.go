@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/occheck/occheck/mockserver"
+)
+
+func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
+	configFile := fs.String("config", "", "YAML file describing the server and its clients")
+	issuer := fs.String("issuer", "", "issuer URL (default: derived from --addr and the scheme)")
+	alg := fs.String("signing-alg", "", "access token signing algorithm: RS256, PS256, ES256 or EdDSA (overrides the config file)")
+	keyFile := fs.String("key-file", "", "PEM or JWK file with the signing key (overrides the config file)")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate; its PEM is written to a file")
+	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM); needs --tls-key")
+	keyPEM := fs.String("tls-key", "", "private key (PEM) for --tls-cert")
+	logFormat := fs.String("log-format", "text", "access log format on stderr: text or json")
+	var quirks listFlag
+	fs.Var(&quirks, "quirk", "switch on a deliberate deviation from the RFC (repeatable; see --list-quirks)")
+	listQuirks := fs.Bool("list-quirks", false, "print the quirks, one per line, and exit")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if *listQuirks {
+		for _, q := range mockserver.Quirks() {
+			fmt.Fprintf(stdout, "%-34s %s\n", q, q.Description())
+		}
+		return exitOK
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "occheck mock: "+format+"\n", a...)
+		return exitUsage
+	}
+	if *logFormat != "text" && *logFormat != "json" {
+		return usageErr("--log-format: want text or json, got %q", *logFormat)
+	}
+	if (*certFile == "") != (*keyPEM == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if *useTLS && *certFile != "" {
+		return usageErr("--tls makes its own certificate; drop it or drop --tls-cert/--tls-key")
+	}
+	var cfg mockserver.Config
+	if *configFile != "" {
+		c, err := mockserver.LoadConfig(*configFile)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		cfg = c
+	}
+	if *issuer != "" {
+		cfg.Issuer = *issuer
+	}
+	if *alg != "" {
+		cfg.SigningAlg = *alg
+	}
+	if *keyFile != "" {
+		cfg.KeyFile = *keyFile
+	}
+	for _, q := range quirks {
+		cfg.Quirks = append(cfg.Quirks, mockserver.Quirk(q))
+	}
+	secure := *useTLS || *certFile != ""
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	cfg.Logger = slog.New(handler)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "occheck mock: listen on %s: %v\n", *addr, err)
+		return exitCannotGo
+	}
+	defer ln.Close()
+	scheme := "http"
+	if secure {
+		scheme = "https"
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = scheme + "://" + displayAddr(ln.Addr())
+	}
+	auth, err := mockserver.Handler(cfg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	srv := &http.Server{Handler: auth, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+	mockserver.ApplyTimeouts(srv)
+
+	caPath := ""
+	if secure {
+		var cert tls.Certificate
+		if *useTLS {
+			cert, caPath, err = selfSignedCert(ln.Addr(), cfg.Issuer)
+		} else {
+			cert, err = tls.LoadX509KeyPair(*certFile, *keyPEM)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "occheck mock: TLS: %v\n", err)
+			return exitUsage
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	printBanner(stdout, auth, cfg, caPath)
+	if !secure && !isLoopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "occheck mock: WARNING: listening on %s without TLS: client secrets and tokens cross the network in clear text (RFC 6749 section 2.3.1 requires TLS); use --tls\n", ln.Addr())
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		if secure {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "occheck mock: %v\n", err)
+		return exitCannotGo
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "occheck mock: shutdown: %v\n", err)
+	}
+	fmt.Fprintln(stdout, "occheck mock: stopped")
+	return exitOK
+}
+
+// displayAddr turns a wildcard listen address into one a client can dial.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP != nil && tcp.IP.IsLoopback()
+}
+
+func printBanner(w io.Writer, auth *mockserver.Authority, cfg mockserver.Config, caPath string) {
+	fmt.Fprintln(w, "occheck mock: reference authorization server ready")
+	fmt.Fprintf(w, "  issuer        %s\n", auth.Issuer())
+	fmt.Fprintf(w, "  token URL     %s\n", auth.TokenURL())
+	fmt.Fprintf(w, "  JWKS URL      %s\n", auth.JWKSURL())
+	fmt.Fprintf(w, "  metadata URL  %s\n", auth.MetadataURL())
+	if caPath != "" {
+		fmt.Fprintf(w, "  CA PEM        %s\n", caPath)
+	}
+	if q := auth.Quirks(); len(q) > 0 {
+		fmt.Fprintf(w, "  QUIRKS ON     %v (deliberately non-conformant)\n", q)
+	}
+	curlTLS := ""
+	if caPath != "" {
+		curlTLS = " --cacert " + shellQuote(caPath)
+	}
+	if len(cfg.Clients) == 0 {
+		fmt.Fprintf(w, "  demo client   id %s, secret %q\n", mockserver.DemoClientID, mockserver.DemoClientSecret)
+		fmt.Fprintln(w, "  try it (HTTP Basic, id and secret form-encoded per RFC 6749 Appendix B):")
+		fmt.Fprintf(w, "    curl -s%s -u %s -d grant_type=client_credentials %s\n", curlTLS,
+			shellQuote(url.QueryEscape(mockserver.DemoClientID)+":"+url.QueryEscape(mockserver.DemoClientSecret)), auth.TokenURL())
+		return
+	}
+	ids := make([]string, 0, len(cfg.Clients))
+	for _, c := range cfg.Clients {
+		ids = append(ids, fmt.Sprintf("%q", c.ID))
+	}
+	fmt.Fprintf(w, "  clients       %s (secrets from the config file)\n", strings.Join(ids, ", "))
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// selfSignedCert makes a certificate for the listen address, localhost and
+// the issuer's host, and writes it as a PEM CA file clients can trust.
+func selfSignedCert(addr net.Addr, issuer string) (tls.Certificate, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "occheck mock"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP != nil && !tcp.IP.IsUnspecified() {
+		tmpl.IPAddresses = append(tmpl.IPAddresses, tcp.IP)
+	}
+	if u, err := url.Parse(issuer); err == nil {
+		if ip := net.ParseIP(u.Hostname()); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if u.Hostname() != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, u.Hostname())
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	f, err := os.CreateTemp("", "occheck-mock-ca-*.pem")
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("write CA PEM: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(certPEM); err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("write CA PEM: %w", err)
+	}
+	path, _ := filepath.Abs(f.Name())
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, path, nil
+}

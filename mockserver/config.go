@@ -1,0 +1,277 @@
+package mockserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// The demo client registered when a Config lists no clients. Its secret holds
+// a space, '+', '/' and '=' so that a client which skips the form-encoding of
+// RFC 6749 Appendix B before HTTP Basic is caught at once.
+const (
+	DemoClientID     = "demo-client"
+	DemoClientSecret = "demo s3cr3t+/="
+)
+
+// Signing algorithms the server can sign access tokens with.
+const (
+	RS256 = "RS256"
+	PS256 = "PS256"
+	ES256 = "ES256"
+	EdDSA = "EdDSA"
+)
+
+// SigningAlgs lists the supported access-token signing algorithms.
+var SigningAlgs = []string{RS256, PS256, ES256, EdDSA}
+
+// DefaultTokenTTL is the access-token lifetime when neither the server nor
+// the client sets one: one hour, the RFC 6750 §5.3 recommendation.
+const DefaultTokenTTL = time.Hour
+
+// Config describes the server and its clients. The zero value is a working
+// server with the demo client, RS256 keys generated at start and an issuer
+// derived from the listen address.
+type Config struct {
+	// Issuer is the iss claim and the RFC 8414 issuer. Empty: derived from
+	// the listener's scheme and address when the server starts.
+	Issuer string `yaml:"issuer"`
+	// SigningAlg is one of SigningAlgs; empty means RS256.
+	SigningAlg string `yaml:"signing_alg"`
+	// KeyFile is a PEM (PKCS#8, PKCS#1 or SEC 1) or JWK file holding the
+	// private signing key, so tokens stay valid across restarts. Empty: a
+	// key is generated at start.
+	KeyFile string `yaml:"key_file"`
+	// TokenTTL is the default access-token lifetime; zero means one hour.
+	TokenTTL Duration `yaml:"token_ttl"`
+	// Audience is the aud of tokens for clients that name none; empty means
+	// the issuer.
+	Audience []string `yaml:"audience"`
+	// Realm is the realm of the Basic challenge; empty means "occheck".
+	Realm string `yaml:"realm"`
+	// Clients are the registered clients; none means the demo client.
+	Clients []Client `yaml:"clients"`
+	// Quirks switch on deliberate deviations from the RFC. Off by default.
+	Quirks []Quirk `yaml:"quirks"`
+	// Logger receives one access-log record per request, secrets redacted.
+	// Nil discards them.
+	Logger *slog.Logger `yaml:"-"`
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time `yaml:"-"`
+	// RequestLogSize bounds how many requests Requests keeps, oldest
+	// dropped first; zero means 1000.
+	RequestLogSize int `yaml:"request_log_size"`
+}
+
+// Client is a registered confidential client.
+type Client struct {
+	// ID is the client_id. Any characters are allowed; Appendix B encoding
+	// makes even ':' usable with HTTP Basic.
+	ID string `yaml:"id"`
+	// Secret is the client_secret.
+	Secret string `yaml:"secret"`
+	// AuthMethods are the client authentication methods the client may use:
+	// client_secret_basic and/or client_secret_post. Empty means both.
+	AuthMethods []string `yaml:"auth_methods"`
+	// GrantTypes the client may use. Empty means client_credentials.
+	GrantTypes []string `yaml:"grant_types"`
+	// Scopes the client may be granted.
+	Scopes []string `yaml:"scopes"`
+	// DefaultScopes are granted when a request names no scope. Empty means
+	// all of Scopes.
+	DefaultScopes []string `yaml:"default_scopes"`
+	// Audience is the aud of the client's tokens and the set of resource
+	// (RFC 8707) values it may ask for. Empty means the server's audience.
+	Audience []string `yaml:"audience"`
+	// TokenTTL overrides the server's token lifetime for this client.
+	TokenTTL Duration `yaml:"token_ttl"`
+	// Claims are extra claims added to the client's access tokens. They
+	// cannot replace the claims RFC 9068 defines.
+	Claims map[string]any `yaml:"claims"`
+}
+
+// Duration is a time.Duration that reads from YAML as a Go duration string
+// ("10m", "1h30m").
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("want a duration such as 10m or 1h")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as 10m or 1h, got %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// reservedClaims are set by the server and cannot be overridden per client.
+var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope"}
+
+// DemoClient returns the client a zero Config registers.
+func DemoClient() Client {
+	return Client{
+		ID:            DemoClientID,
+		Secret:        DemoClientSecret,
+		AuthMethods:   []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost},
+		GrantTypes:    []string{rfc6749.GrantClientCredentials},
+		Scopes:        []string{"read", "write"},
+		DefaultScopes: []string{"read"},
+	}
+}
+
+// LoadConfig reads a YAML configuration file. Errors name the file, the
+// field and the problem on one line.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ParseConfig reads a YAML configuration and validates it. Unknown fields
+// are errors, so a typo never silently falls back to a default.
+func ParseConfig(data []byte) (Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("the file is empty; see the README for the format")
+		}
+		return Config{}, fmt.Errorf("%s", oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Validate checks the configuration and names the first bad field.
+func (c *Config) Validate() error {
+	if c.Issuer != "" {
+		u, err := url.Parse(c.Issuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("issuer: %q is not an absolute http(s) URL", c.Issuer)
+		}
+		if u.RawQuery != "" || u.Fragment != "" || strings.Contains(c.Issuer, "#") {
+			return fmt.Errorf("issuer: %q must not have a query or fragment (RFC 8414 §2)", c.Issuer)
+		}
+	}
+	if c.SigningAlg != "" && !slices.Contains(SigningAlgs, c.SigningAlg) {
+		return fmt.Errorf("signing_alg: %q is not one of %s", c.SigningAlg, strings.Join(SigningAlgs, ", "))
+	}
+	if c.TokenTTL < 0 {
+		return fmt.Errorf("token_ttl: must not be negative")
+	}
+	if c.RequestLogSize < 0 {
+		return fmt.Errorf("request_log_size: must not be negative")
+	}
+	for i, a := range c.Audience {
+		if err := checkAbsoluteURI(a); err != nil {
+			return fmt.Errorf("audience[%d]: %w", i, err)
+		}
+	}
+	seen := map[string]bool{}
+	for i, cl := range c.Clients {
+		if err := cl.validate(); err != nil {
+			return fmt.Errorf("clients[%d]: %w", i, err)
+		}
+		if seen[cl.ID] {
+			return fmt.Errorf("clients[%d].id: %q is registered twice", i, cl.ID)
+		}
+		seen[cl.ID] = true
+	}
+	for i, q := range c.Quirks {
+		if _, ok := quirkDescriptions[q]; !ok {
+			return fmt.Errorf("quirks[%d]: unknown quirk %q (occheck mock --list-quirks lists them)", i, q)
+		}
+	}
+	return nil
+}
+
+func (cl *Client) validate() error {
+	if cl.ID == "" {
+		return fmt.Errorf("id: must not be empty")
+	}
+	if cl.Secret == "" {
+		return fmt.Errorf("secret: must not be empty (only confidential clients may use client_credentials)")
+	}
+	for _, m := range cl.AuthMethods {
+		if m != rfc6749.AuthClientSecretBasic && m != rfc6749.AuthClientSecretPost {
+			return fmt.Errorf("auth_methods: %q is not client_secret_basic or client_secret_post", m)
+		}
+	}
+	for _, g := range cl.GrantTypes {
+		if g == "" || strings.ContainsAny(g, " \t") {
+			return fmt.Errorf("grant_types: %q is not a grant type", g)
+		}
+	}
+	for _, s := range append(slices.Clone(cl.Scopes), cl.DefaultScopes...) {
+		if toks, ok := rfc6749.ParseScope(s); !ok || len(toks) != 1 {
+			return fmt.Errorf("scopes: %q is not a scope token (RFC 6749 §3.3)", s)
+		}
+	}
+	for _, s := range cl.DefaultScopes {
+		if !slices.Contains(cl.Scopes, s) {
+			return fmt.Errorf("default_scopes: %q is not in scopes", s)
+		}
+	}
+	for i, a := range cl.Audience {
+		if err := checkAbsoluteURI(a); err != nil {
+			return fmt.Errorf("audience[%d]: %w", i, err)
+		}
+	}
+	if cl.TokenTTL < 0 {
+		return fmt.Errorf("token_ttl: must not be negative")
+	}
+	for k := range cl.Claims {
+		if slices.Contains(reservedClaims, k) {
+			return fmt.Errorf("claims: %q is set by the server and cannot be overridden", k)
+		}
+	}
+	return nil
+}
+
+// checkAbsoluteURI applies the RFC 8707 §2 rule for resource values.
+func checkAbsoluteURI(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("%q is not an absolute URI", s)
+	}
+	if u.Fragment != "" || strings.Contains(s, "#") {
+		return fmt.Errorf("%q must not have a fragment", s)
+	}
+	return nil
+}

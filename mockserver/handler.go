@@ -1,0 +1,704 @@
+package mockserver
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// MaxBodyBytes bounds a token request body; larger bodies get 400.
+const MaxBodyBytes = 64 << 10
+
+// Endpoint paths, relative to the issuer's path.
+const (
+	PathToken             = "/token"
+	PathJWKS              = "/jwks"
+	PathMetadata          = "/.well-known/oauth-authorization-server"
+	PathOpenIDMetadata    = "/.well-known/openid-configuration"
+	PathHealthz           = "/healthz"
+	formMediaType         = "application/x-www-form-urlencoded"
+	jsonContentType       = "application/json;charset=UTF-8"
+	defaultRealm          = "occheck"
+	defaultRequestLogSize = 1000
+)
+
+// Authority is the authorization server as an http.Handler. Build it with
+// Handler; Server wraps it in a listener.
+type Authority struct {
+	quirks   quirkSet
+	realm    string
+	ttl      time.Duration
+	audience []string
+	clients  map[string]*client
+	order    []string // client ids in configuration order
+	signKey  *signingKey
+	clock    func() time.Time
+	logger   *slog.Logger
+	mux      *http.ServeMux
+
+	issuer atomic.Pointer[string]
+	reqlog requestLog
+}
+
+// Handler builds the authorization server for cfg. It fails on an invalid
+// configuration or an unusable key file.
+func Handler(cfg Config) (*Authority, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &Authority{
+		quirks:   newQuirkSet(cfg.Quirks),
+		realm:    cfg.Realm,
+		ttl:      time.Duration(cfg.TokenTTL),
+		audience: cfg.Audience,
+		clients:  map[string]*client{},
+		clock:    cfg.Now,
+		logger:   cfg.Logger,
+	}
+	if a.realm == "" {
+		a.realm = defaultRealm
+	}
+	if a.ttl <= 0 {
+		a.ttl = DefaultTokenTTL
+	}
+	clients := cfg.Clients
+	if len(clients) == 0 {
+		clients = []Client{DemoClient()}
+	}
+	for _, c := range clients {
+		a.clients[c.ID] = newClient(c)
+		a.order = append(a.order, c.ID)
+	}
+	alg := cfg.SigningAlg
+	if alg == "" {
+		alg = RS256
+	}
+	var key crypto.Signer
+	var err error
+	if cfg.KeyFile != "" {
+		key, err = loadKey(cfg.KeyFile)
+	} else {
+		key, err = generateKey(alg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	typ := "at+jwt"
+	if a.quirks.on(QuirkJWTTypJWT) {
+		typ = "JWT"
+	}
+	if a.signKey, err = newSigningKey(key, alg, typ); err != nil {
+		return nil, err
+	}
+	a.reqlog.size = cfg.RequestLogSize
+	if a.reqlog.size == 0 {
+		a.reqlog.size = defaultRequestLogSize
+	}
+	if cfg.Issuer != "" {
+		a.setIssuer(cfg.Issuer)
+	}
+	a.mux = http.NewServeMux()
+	a.route("")
+	if cfg.Issuer != "" {
+		if u, _ := url.Parse(cfg.Issuer); u != nil && strings.Trim(u.Path, "/") != "" {
+			p := "/" + strings.Trim(u.Path, "/")
+			a.route(p)
+			// RFC 8414 §3.1: the well-known segment goes between host and path.
+			a.mux.HandleFunc("GET "+PathMetadata+p, a.serveMetadata)
+		}
+	}
+	return a, nil
+}
+
+func (a *Authority) route(prefix string) {
+	a.mux.HandleFunc(prefix+PathToken, a.serveToken)
+	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.serveJWKS)
+	a.mux.HandleFunc("GET "+prefix+PathMetadata, a.serveMetadata)
+	a.mux.HandleFunc("GET "+prefix+PathOpenIDMetadata, a.serveMetadata)
+	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
+}
+
+// setIssuer fixes the issuer once; later calls are ignored so it stays
+// stable for the server's lifetime.
+func (a *Authority) setIssuer(iss string) {
+	iss = strings.TrimSuffix(iss, "/")
+	a.issuer.CompareAndSwap(nil, &iss)
+}
+
+// Issuer is the issuer identifier (iss, RFC 8414 issuer). Empty until the
+// server has started or served its first request when none was configured.
+func (a *Authority) Issuer() string {
+	if p := a.issuer.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// TokenURL is the token endpoint's absolute URL.
+func (a *Authority) TokenURL() string { return a.Issuer() + PathToken }
+
+// JWKSURL is the JWK Set's absolute URL.
+func (a *Authority) JWKSURL() string { return a.Issuer() + PathJWKS }
+
+// MetadataURL is the RFC 8414 metadata URL for the issuer.
+func (a *Authority) MetadataURL() string {
+	u, err := url.Parse(a.Issuer())
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	u.Path = PathMetadata + p
+	return u.String()
+}
+
+// Quirks lists the quirks switched on.
+func (a *Authority) Quirks() []Quirk { return a.quirks.list() }
+
+// KeyID is the kid of the signing key.
+func (a *Authority) KeyID() string { return a.signKey.kid }
+
+// PublicKey is the public half of the signing key, for verifying tokens.
+func (a *Authority) PublicKey() crypto.PublicKey { return a.signKey.public.Key }
+
+func (a *Authority) key() *signingKey { return a.signKey }
+
+// ServeHTTP serves the token endpoint, JWKS, metadata and health check.
+func (a *Authority) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.Issuer() == "" {
+		// Served by a caller's own listener with no configured issuer:
+		// derive it from the first request, then keep it.
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		a.setIssuer(scheme + "://" + r.Host)
+	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	a.mux.ServeHTTP(sw, r)
+	if a.logger != nil {
+		a.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status()),
+			slog.String("client_id", sw.clientID),
+			slog.String("error", sw.errCode),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("remote", r.RemoteAddr),
+		)
+	}
+}
+
+// statusWriter remembers what the access log needs.
+type statusWriter struct {
+	http.ResponseWriter
+	code     int
+	clientID string
+	errCode  string
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) status() int {
+	if s.code == 0 {
+		return http.StatusOK
+	}
+	return s.code
+}
+
+// tokenRequest is a token request after parsing: single-valued parameters
+// with empty values dropped (§3.2), and the resource list (RFC 8707).
+type tokenRequest struct {
+	params     map[string]string
+	resources  []string
+	emptyScope bool
+}
+
+var knownParams = []string{
+	rfc6749.ParamGrantType, rfc6749.ParamScope, rfc6749.ParamClientID, rfc6749.ParamClientSecret,
+	rfc6749.ParamClientAssertion, rfc6749.ParamClientAssertionType, rfc6749.ParamResource,
+}
+
+func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
+	rec := RecordedRequest{Time: a.now(), Method: r.Method, Path: r.URL.Path, Query: redactValues(r.URL.Query()), Header: redactHeader(r.Header)}
+	sw, _ := w.(*statusWriter)
+	var form url.Values
+	status, clientID, code := a.token(w, r, &form)
+	rec.Form = redactValues(form)
+	rec.Status, rec.ClientID, rec.Error = status, clientID, code
+	if sw != nil {
+		sw.clientID, sw.errCode = clientID, code
+	}
+	a.reqlog.add(rec)
+}
+
+// token runs the token endpoint. Checks run in a fixed order: malformed
+// request, client authentication, grant permission, scope and resource, so
+// unauthenticated callers learn nothing about grants or scopes.
+func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Values) (status int, clientID, code string) {
+	usedHeader := len(r.Header.Values("Authorization")) > 0
+	fail := func(e *oauthError) (int, string, string) {
+		if e.Code == rfc6749.ErrInvalidClient && usedHeader && a.quirks.on(QuirkBasic400) {
+			e.Status, e.Challenge = http.StatusBadRequest, false
+		}
+		return a.writeError(w, e), clientID, e.Code
+	}
+
+	var vals url.Values
+	switch {
+	case r.Method == http.MethodPost:
+		v, e := a.readForm(w, r)
+		if e != nil {
+			return fail(e)
+		}
+		vals = v
+	case r.Method == http.MethodGet && a.quirks.on(QuirkAcceptGET):
+		vals = r.URL.Query()
+	default:
+		return fail(&oauthError{Code: rfc6749.ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Allow: http.MethodPost,
+			Description: "the token endpoint accepts only POST (RFC 6749 section 3.2)"})
+	}
+	*form = vals
+	q := r.URL.Query()
+	if a.quirks.on(QuirkQueryParams) {
+		for k, vs := range q {
+			vals[k] = append(vals[k], vs...)
+		}
+	} else if r.Method == http.MethodPost {
+		for _, k := range []string{rfc6749.ParamClientID, rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion} {
+			if q.Has(k) {
+				return fail(errInvalidRequest("client credentials must not be sent in the request URI (RFC 6749 section 2.3.1)"))
+			}
+		}
+	}
+	req, e := a.parseParams(vals)
+	if e != nil {
+		return fail(e)
+	}
+	p := req.params
+	if p[rfc6749.ParamGrantType] == "" {
+		if a.quirks.on(QuirkMissingGrantInvalidClient) {
+			return fail(errInvalidClient("missing grant type"))
+		}
+		return fail(errInvalidRequest("grant_type is required"))
+	}
+
+	cl, e := a.authenticate(r, p)
+	if e != nil {
+		return fail(e)
+	}
+	clientID = cl.ID
+
+	if gt := p[rfc6749.ParamGrantType]; gt != rfc6749.GrantClientCredentials {
+		if a.quirks.on(QuirkUnknownGrantInvalidRequest) {
+			return fail(errInvalidRequest("grant type is not supported"))
+		}
+		return fail(&oauthError{Code: rfc6749.ErrUnsupportedGrantType, Status: http.StatusBadRequest,
+			Description: "this server supports only the client_credentials grant"})
+	}
+	if !cl.allowsGrant(rfc6749.GrantClientCredentials) {
+		st := http.StatusBadRequest
+		if a.quirks.on(QuirkForbiddenGrant) {
+			st = http.StatusForbidden
+		}
+		return fail(&oauthError{Code: rfc6749.ErrUnauthorizedClient, Status: st,
+			Description: "this client may not use the client_credentials grant"})
+	}
+
+	scopes, hideScope, e := a.grantScopes(cl, req)
+	if e != nil {
+		return fail(e)
+	}
+	aud, e := a.audienceFor(cl, req.resources)
+	if e != nil {
+		return fail(e)
+	}
+	tok, err := a.mint(cl, scopes, aud)
+	if err != nil {
+		return fail(&oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "token signing failed"})
+	}
+	return a.writeToken(w, tok, scopes, hideScope), clientID, ""
+}
+
+// readForm checks the media type and reads the bounded body.
+func (a *Authority) readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != formMediaType {
+		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
+		return nil, errInvalidRequest("the form body must be UTF-8 (RFC 6749 Appendix B)")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errInvalidRequest("request body exceeds %d bytes", MaxBodyBytes)
+		}
+		return nil, errInvalidRequest("request body could not be read")
+	}
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, errInvalidRequest("request body is not valid application/x-www-form-urlencoded")
+	}
+	for k, vs := range vals {
+		if !utf8.ValidString(k) {
+			return nil, errInvalidRequest("request body is not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, errInvalidRequest("request body is not valid UTF-8")
+			}
+		}
+	}
+	return vals, nil
+}
+
+// parseParams applies §3.2: empty values count as absent, a parameter may
+// appear once (resource excepted, RFC 8707 §2), unknown ones are ignored.
+func (a *Authority) parseParams(vals url.Values) (*tokenRequest, *oauthError) {
+	req := &tokenRequest{params: make(map[string]string, len(vals))}
+	for k, vs := range vals {
+		var set []string
+		for _, v := range vs {
+			if v != "" {
+				set = append(set, v)
+			}
+		}
+		if k == rfc6749.ParamResource {
+			req.resources = set
+			continue
+		}
+		if a.quirks.on(QuirkRejectUnknownParams) && !slices.Contains(knownParams, k) {
+			return nil, errInvalidRequest("unsupported parameter %s", clip(k))
+		}
+		if len(set) == 0 {
+			if k == rfc6749.ParamScope && len(vs) > 0 {
+				req.emptyScope = true
+			}
+			continue
+		}
+		if len(set) > 1 && !a.quirks.on(QuirkRepeatedParams) {
+			return nil, errInvalidRequest("parameter %s is repeated (RFC 6749 section 3.2)", clip(k))
+		}
+		req.params[k] = set[0]
+	}
+	return req, nil
+}
+
+// clip shortens request-supplied text before it goes into a description.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// authenticate establishes the client (RFC 6749 §2.3.1): HTTP Basic with
+// Appendix B decoding, or client_id and client_secret in the body, never
+// both. Unknown client and wrong secret get the same answer.
+func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client, *oauthError) {
+	if p[rfc6749.ParamClientAssertion] != "" || p[rfc6749.ParamClientAssertionType] != "" {
+		return nil, errInvalidClient("client assertions are not supported by this server; use client_secret_basic or client_secret_post")
+	}
+	bodyID, bodySecret := p[rfc6749.ParamClientID], p[rfc6749.ParamClientSecret]
+	var id, secret, method string
+	authz := r.Header.Values("Authorization")
+	switch {
+	case len(authz) > 1:
+		return nil, errInvalidRequest("more than one Authorization header")
+	case len(authz) == 1:
+		scheme, cred, _ := strings.Cut(strings.TrimSpace(authz[0]), " ")
+		if !strings.EqualFold(scheme, "Basic") && !a.quirks.on(QuirkAnyAuthScheme) {
+			return nil, errInvalidClient("unsupported authentication scheme; use HTTP Basic")
+		}
+		var err error
+		id, secret, err = a.parseBasic(strings.TrimSpace(cred))
+		if err != nil {
+			if a.quirks.on(QuirkMalformedBasic500) {
+				return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "internal error"}
+			}
+			return nil, errInvalidClient(err.Error())
+		}
+		if !a.quirks.on(QuirkTwoAuthMethods) {
+			if bodySecret != "" {
+				return nil, errInvalidRequest("more than one client authentication method used (RFC 6749 section 2.3)")
+			}
+			if bodyID != "" && bodyID != id {
+				return nil, errInvalidRequest("client_id does not match the client authenticated by HTTP Basic")
+			}
+		}
+		method = rfc6749.AuthClientSecretBasic
+	case bodyID != "" && bodySecret != "":
+		id, secret, method = bodyID, bodySecret, rfc6749.AuthClientSecretPost
+	case bodySecret != "":
+		return nil, errInvalidClient("client_secret without client_id")
+	case bodyID != "":
+		return nil, errInvalidClient("client authentication required: client_id alone does not authenticate a confidential client")
+	default:
+		return nil, errInvalidClient("client authentication required")
+	}
+
+	cl := a.clients[id]
+	ok := secretMatches(cl, secret)
+	if a.quirks.on(QuirkAnySecret) && cl != nil {
+		ok = true
+	}
+	if a.quirks.on(QuirkUnknownClients) && cl == nil {
+		cl, ok = newClient(Client{ID: id, Secret: secret, Scopes: a.anyScopes()}), true
+	}
+	if !ok {
+		switch {
+		case a.quirks.on(QuirkWrongSecretUnauthorizedClient):
+			return nil, &oauthError{Code: rfc6749.ErrUnauthorizedClient, Status: http.StatusBadRequest, Description: "client authentication failed"}
+		case a.quirks.on(QuirkWrongSecretInvalidGrant):
+			return nil, &oauthError{Code: rfc6749.ErrInvalidGrant, Status: http.StatusBadRequest, Description: "client authentication failed"}
+		}
+		return nil, errInvalidClient("client authentication failed")
+	}
+	if !cl.allowsMethod(method) {
+		return nil, errInvalidClient("this client may not authenticate with " + method)
+	}
+	return cl, nil
+}
+
+// anyScopes is every scope any client has, for the unknown-clients quirk.
+func (a *Authority) anyScopes() []string {
+	var out []string
+	for _, id := range a.order {
+		for _, s := range a.clients[id].Scopes {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// grantScopes applies §3.3: syntax, the client's allowance, defaults.
+func (a *Authority) grantScopes(cl *client, req *tokenRequest) (scopes []string, hide bool, e *oauthError) {
+	if req.emptyScope && a.quirks.on(QuirkEmptyScopeInvalid) {
+		return nil, false, errInvalidScope("scope must not be empty")
+	}
+	toks, ok := rfc6749.ParseScope(req.params[rfc6749.ParamScope])
+	if !ok {
+		return nil, false, errInvalidScope("scope must be scope tokens separated by single spaces (RFC 6749 section 3.3)")
+	}
+	if a.quirks.on(QuirkWidenedScopeHidden) && len(toks) > 0 {
+		return slices.Clone(cl.Scopes), true, nil
+	}
+	if len(toks) == 0 {
+		return slices.Clone(cl.DefaultScopes), false, nil
+	}
+	var granted []string
+	for _, t := range toks {
+		if slices.Contains(granted, t) {
+			continue
+		}
+		if !cl.allowsScope(t) && !a.quirks.on(QuirkScopesNotEnforced) {
+			e := errInvalidScope("scope %s is not allowed for this client", clip(t))
+			if a.quirks.on(QuirkNonRegistryError) {
+				e.Code = "insufficient_scope"
+			}
+			return nil, false, e
+		}
+		granted = append(granted, t)
+	}
+	return granted, false, nil
+}
+
+// audienceFor applies RFC 8707: resource values are absolute URIs without
+// fragment, and must be among the client's audiences when it has any.
+func (a *Authority) audienceFor(cl *client, resources []string) ([]string, *oauthError) {
+	for _, res := range resources {
+		if err := checkAbsoluteURI(res); err != nil {
+			return nil, errInvalidTarget("resource must be an absolute URI without a fragment (RFC 8707 section 2)")
+		}
+		if len(cl.Audience) > 0 && !slices.Contains(cl.Audience, res) {
+			return nil, errInvalidTarget("resource %s is not available to this client", clip(res))
+		}
+	}
+	switch {
+	case len(resources) > 0:
+		return resources, nil
+	case len(cl.Audience) > 0:
+		return cl.Audience, nil
+	case len(a.audience) > 0:
+		return a.audience, nil
+	}
+	return []string{a.Issuer()}, nil
+}
+
+// writeToken writes the §5.1 success response.
+func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []string, hideScope bool) int {
+	h := w.Header()
+	a.setNoStore(h)
+	resp := struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type,omitempty"`
+		ExpiresIn    any    `json:"expires_in"`
+		Scope        string `json:"scope,omitempty"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+	}{AccessToken: tok.Value, TokenType: rfc6749.TokenTypeBearer, ExpiresIn: tok.ExpiresIn}
+	if !hideScope {
+		resp.Scope = strings.Join(scopes, " ")
+	}
+	if a.quirks.on(QuirkNoTokenType) {
+		resp.TokenType = ""
+	}
+	if a.quirks.on(QuirkExpiresInString) {
+		resp.ExpiresIn = strconv.FormatInt(tok.ExpiresIn, 10)
+	}
+	if a.quirks.on(QuirkRefreshToken) {
+		resp.RefreshToken = newJTI() + newJTI()
+	}
+	if a.quirks.on(QuirkFormResponse) {
+		v := url.Values{"access_token": {resp.AccessToken}, "expires_in": {strconv.FormatInt(tok.ExpiresIn, 10)}}
+		if resp.TokenType != "" {
+			v.Set("token_type", resp.TokenType)
+		}
+		if resp.Scope != "" {
+			v.Set("scope", resp.Scope)
+		}
+		if resp.RefreshToken != "" {
+			v.Set("refresh_token", resp.RefreshToken)
+		}
+		h.Set("Content-Type", formMediaType)
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, v.Encode())
+		return http.StatusOK
+	}
+	body, _ := json.Marshal(resp)
+	h.Set("Content-Type", jsonContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	return http.StatusOK
+}
+
+func (a *Authority) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{a.signKey.public}})
+}
+
+// Metadata is the RFC 8414 document the server publishes; every field is
+// true of this server.
+func (a *Authority) Metadata() map[string]any {
+	methods := map[string]bool{}
+	var scopes []string
+	for _, id := range a.order {
+		cl := a.clients[id]
+		for _, m := range cl.AuthMethods {
+			methods[m] = true
+		}
+		for _, s := range cl.Scopes {
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
+	}
+	var ms []string
+	for _, m := range []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost} {
+		if methods[m] {
+			ms = append(ms, m)
+		}
+	}
+	slices.Sort(scopes)
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return map[string]any{
+		"issuer":                                a.Issuer(),
+		"token_endpoint":                        a.TokenURL(),
+		"jwks_uri":                              a.JWKSURL(),
+		"grant_types_supported":                 []string{rfc6749.GrantClientCredentials},
+		"token_endpoint_auth_methods_supported": ms,
+		"scopes_supported":                      scopes,
+		"response_types_supported":              []string{},
+		"id_token_signing_alg_values_supported": []string{},
+		"access_token_signing_alg_values":       []string{string(a.signKey.alg)},
+	}
+}
+
+func (a *Authority) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, a.Metadata())
+}
+
+func (a *Authority) serveHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, map[string]string{"status": "ok"})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("encode: %v", err), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", jsonContentType)
+	_, _ = w.Write(body)
+}
+
+// requestLog keeps the most recent requests, redacted.
+type requestLog struct {
+	mu   sync.Mutex
+	size int
+	buf  []RecordedRequest
+	next int
+	full bool
+}
+
+func (l *requestLog) add(r RecordedRequest) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) < l.size {
+		l.buf = append(l.buf, r)
+		return
+	}
+	l.buf[l.next] = r
+	l.next = (l.next + 1) % l.size
+	l.full = true
+}
+
+func (l *requestLog) all() []RecordedRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]RecordedRequest, 0, len(l.buf))
+	out = append(out, l.buf[l.next:]...)
+	out = append(out, l.buf[:l.next]...)
+	return out
+}
+
+// Requests returns the token requests received, oldest first, with
+// secrets redacted. At most Config.RequestLogSize are kept.
+func (a *Authority) Requests() []RecordedRequest { return a.reqlog.all() }

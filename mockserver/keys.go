@@ -1,0 +1,122 @@
+package mockserver
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"os"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// signingKey is the server's private key with its public JWK.
+type signingKey struct {
+	alg    jose.SignatureAlgorithm
+	kid    string
+	signer jose.Signer
+	public jose.JSONWebKey
+}
+
+// generateKey makes a fresh key for alg: RSA 2048 for RS256 and PS256,
+// P-256 for ES256, Ed25519 for EdDSA.
+func generateKey(alg string) (crypto.Signer, error) {
+	switch alg {
+	case RS256, PS256:
+		return rsa.GenerateKey(rand.Reader, 2048)
+	case ES256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case EdDSA:
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		return k, err
+	}
+	return nil, fmt.Errorf("signing_alg: %q is not supported", alg)
+}
+
+// loadKey reads a private key from a PEM file (PKCS#8, PKCS#1 or SEC 1) or
+// a JWK file.
+func loadKey(path string) (crypto.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("key_file: %w", unwrapPathError(err))
+	}
+	if block, _ := pem.Decode(data); block != nil {
+		var k any
+		switch block.Type {
+		case "PRIVATE KEY":
+			k, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+		case "RSA PRIVATE KEY":
+			k, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+		case "EC PRIVATE KEY":
+			k, err = x509.ParseECPrivateKey(block.Bytes)
+		default:
+			return nil, fmt.Errorf("key_file %s: PEM block %q is not a private key", path, block.Type)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("key_file %s: %w", path, err)
+		}
+		s, ok := k.(crypto.Signer)
+		if !ok {
+			return nil, fmt.Errorf("key_file %s: unsupported key type %T", path, k)
+		}
+		return s, nil
+	}
+	var jwk jose.JSONWebKey
+	if err := json.Unmarshal(data, &jwk); err != nil {
+		return nil, fmt.Errorf("key_file %s: neither PEM nor a JWK: %w", path, err)
+	}
+	if jwk.IsPublic() {
+		return nil, fmt.Errorf("key_file %s: the JWK holds no private key", path)
+	}
+	s, ok := jwk.Key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("key_file %s: unsupported JWK key type %T", path, jwk.Key)
+	}
+	return s, nil
+}
+
+// checkKeyAlg makes sure the key can sign with alg.
+func checkKeyAlg(k crypto.Signer, alg string) error {
+	switch k.(type) {
+	case *rsa.PrivateKey:
+		if alg == RS256 || alg == PS256 {
+			return nil
+		}
+	case *ecdsa.PrivateKey:
+		if alg == ES256 && k.(*ecdsa.PrivateKey).Curve == elliptic.P256() {
+			return nil
+		}
+	case ed25519.PrivateKey:
+		if alg == EdDSA {
+			return nil
+		}
+	}
+	return fmt.Errorf("key_file: a %T key cannot sign %s", k, alg)
+}
+
+// newSigningKey wraps a private key: kid is its RFC 7638 thumbprint, so
+// the same key file always yields the same kid.
+func newSigningKey(k crypto.Signer, alg string, typ string) (*signingKey, error) {
+	if err := checkKeyAlg(k, alg); err != nil {
+		return nil, err
+	}
+	pub := jose.JSONWebKey{Key: k.Public(), Algorithm: alg, Use: "sig"}
+	tp, err := pub.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("key thumbprint: %w", err)
+	}
+	pub.KeyID = base64.RawURLEncoding.EncodeToString(tp)
+	opts := (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader(jose.HeaderKey("kid"), pub.KeyID)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: k}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	return &signingKey{alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, signer: signer, public: pub}, nil
+}

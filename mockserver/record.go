@@ -1,0 +1,60 @@
+package mockserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// Redacted replaces every secret in recorded requests.
+const Redacted = "[REDACTED]"
+
+// RecordedRequest is one token request as the server saw it, secrets
+// replaced by Redacted: the Authorization header keeps only its scheme,
+// client_secret and client_assertion lose their values.
+type RecordedRequest struct {
+	Time     time.Time
+	Method   string
+	Path     string
+	Query    url.Values
+	Header   http.Header
+	Form     url.Values
+	Status   int
+	ClientID string // the authenticated client, empty when none
+	Error    string // the error code answered, empty on success
+}
+
+var secretParams = []string{rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion, "password", "refresh_token", "code", "token"}
+
+func redactValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		cp := append([]string(nil), vs...)
+		for _, s := range secretParams {
+			if strings.EqualFold(k, s) {
+				for i := range cp {
+					cp[i] = Redacted
+				}
+			}
+		}
+		out[k] = cp
+	}
+	return out
+}
+
+func redactHeader(h http.Header) http.Header {
+	out := h.Clone()
+	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+		for i, v := range out[k] {
+			scheme, _, _ := strings.Cut(v, " ")
+			out[k][i] = scheme + " " + Redacted
+		}
+	}
+	return out
+}

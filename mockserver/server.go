@@ -1,0 +1,115 @@
+package mockserver
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Server is an authorization server listening on a loopback port, for
+// tests. It embeds *httptest.Server, so URL, Close, Client, Certificate and
+// the rest behave exactly as they do there.
+type Server struct {
+	*httptest.Server
+	// Authority is the handler behind the listener.
+	*Authority
+}
+
+// NewServer starts a server for cfg on a loopback port over plain HTTP.
+// Like httptest.NewServer it panics when it cannot start; an invalid
+// configuration also panics. Use Handler to get the error instead.
+func NewServer(cfg Config) *Server {
+	s := NewUnstartedServer(cfg)
+	s.Start()
+	return s
+}
+
+// NewTLSServer starts a server for cfg over HTTPS with httptest's
+// certificate; Client trusts it.
+func NewTLSServer(cfg Config) *Server {
+	s := NewUnstartedServer(cfg)
+	s.StartTLS()
+	return s
+}
+
+// NewUnstartedServer returns a server that is not yet listening; change
+// its httptest fields, then call Start or StartTLS.
+func NewUnstartedServer(cfg Config) *Server {
+	a, err := Handler(cfg)
+	if err != nil {
+		panic("mockserver: " + err.Error())
+	}
+	s := &Server{Server: httptest.NewUnstartedServer(a), Authority: a}
+	ApplyTimeouts(s.Config)
+	return s
+}
+
+// Start starts the server over HTTP. The issuer, when not configured, is
+// the server's URL.
+func (s *Server) Start() {
+	s.Server.Start()
+	s.setIssuer(s.URL)
+}
+
+// StartTLS starts the server over HTTPS.
+func (s *Server) StartTLS() {
+	s.Server.StartTLS()
+	s.setIssuer(s.URL)
+}
+
+// NewTestServer starts a server for cfg over plain HTTP and closes it when
+// tb's test ends. A bad configuration fails the test.
+func NewTestServer(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	a, err := Handler(cfg)
+	if err != nil {
+		tb.Fatalf("mockserver: %v", err)
+	}
+	s := &Server{Server: httptest.NewUnstartedServer(a), Authority: a}
+	ApplyTimeouts(s.Config)
+	s.Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// ClientCredentials returns a ready golang.org/x/oauth2 client credentials
+// configuration for the registered client id, pointed at this server. The
+// HTTP client the returned TokenSource uses must trust the server; with
+// TLS pass ctx from Context.
+func (s *Server) ClientCredentials(clientID string, scopes ...string) *clientcredentials.Config {
+	cfg := &clientcredentials.Config{ClientID: clientID, TokenURL: s.TokenURL(), Scopes: scopes}
+	if cl, ok := s.clients[clientID]; ok {
+		cfg.ClientSecret = cl.Secret
+	}
+	return cfg
+}
+
+// Context returns ctx carrying the server's HTTP client, so oauth2 token
+// sources reach a TLS server without certificate errors.
+func (s *Server) Context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, s.Client())
+}
+
+// Handler timeouts for servers exposed to clients nobody here wrote: slow
+// or flooding clients get a closed connection, never a hang.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	WriteTimeout      = 10 * time.Second
+	IdleTimeout       = 60 * time.Second
+	MaxHeaderBytes    = 16 << 10
+)
+
+// ApplyTimeouts sets the server's timeouts and header limit.
+func ApplyTimeouts(srv *http.Server) {
+	srv.ReadHeaderTimeout = ReadHeaderTimeout
+	srv.ReadTimeout = ReadTimeout
+	srv.WriteTimeout = WriteTimeout
+	srv.IdleTimeout = IdleTimeout
+	srv.MaxHeaderBytes = MaxHeaderBytes
+}
