@@ -109,14 +109,61 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	var s string
 	if err := n.Decode(&s); err != nil {
-		return fmt.Errorf("want a duration such as 10m or 1h")
+		return &nodeError{n.Line, n.Column, "want a duration such as 10m or 1h"}
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("want a duration such as 10m or 1h, got %q", s)
+		return &nodeError{n.Line, n.Column, fmt.Sprintf("want a duration such as 10m or 1h, got %q", s)}
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// nodeError is a value error at a place in the YAML document; ParseConfig
+// turns the place into the field's path.
+type nodeError struct {
+	line, col int
+	msg       string
+}
+
+func (e *nodeError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// fieldPath finds the dotted path (clients[0].token_ttl) of the value at
+// line and col, so errors name the field rather than a line number.
+func fieldPath(n *yaml.Node, line, col int, prefix string) (string, bool) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p, ok := fieldPath(c, line, col, prefix); ok {
+				return p, true
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			p := key.Value
+			if prefix != "" {
+				p = prefix + "." + key.Value
+			}
+			if val.Line == line && val.Column == col {
+				return p, true
+			}
+			if q, ok := fieldPath(val, line, col, p); ok {
+				return q, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", prefix, i)
+			if c.Line == line && c.Column == col {
+				return p, true
+			}
+			if q, ok := fieldPath(c, line, col, p); ok {
+				return q, true
+			}
+		}
+	}
+	return "", false
 }
 
 // reservedClaims are set by the server and cannot be overridden per client.
@@ -165,6 +212,15 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		if errors.Is(err, io.EOF) {
 			return Config{}, fmt.Errorf("the file is empty; see the README for the format")
+		}
+		var ne *nodeError
+		if errors.As(err, &ne) {
+			var root yaml.Node
+			if yaml.Unmarshal(data, &root) == nil {
+				if p, ok := fieldPath(&root, ne.line, ne.col, ""); ok {
+					return Config{}, fmt.Errorf("%s: %s", p, ne.msg)
+				}
+			}
 		}
 		return Config{}, fmt.Errorf("%s", oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}

@@ -84,13 +84,13 @@ func loadKey(path string) (crypto.Signer, error) {
 
 // checkKeyAlg makes sure the key can sign with alg.
 func checkKeyAlg(k crypto.Signer, alg string) error {
-	switch k.(type) {
+	switch key := k.(type) {
 	case *rsa.PrivateKey:
 		if alg == RS256 || alg == PS256 {
 			return nil
 		}
 	case *ecdsa.PrivateKey:
-		if alg == ES256 && k.(*ecdsa.PrivateKey).Curve == elliptic.P256() {
+		if alg == ES256 && key.Curve == elliptic.P256() {
 			return nil
 		}
 	case ed25519.PrivateKey:

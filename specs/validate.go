@@ -146,8 +146,8 @@ func ValidateResponse(ctx context.Context, op Operation, req *http.Request, stat
 		response = responses.Default()
 	}
 	if response == nil {
-		// kin-openapi skips 301, 304, 307 and 308 even with
-		// IncludeResponseStatus, but a redirect is no token response.
+		// Checked here because kin-openapi passes 301, 304, 307 and 308
+		// even with IncludeResponseStatus, yet the contract has no redirects.
 		return &ValidationError{Op: op, Status: status, Err: fmt.Errorf("status %d is not documented", status)}
 	}
 

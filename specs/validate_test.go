@@ -223,7 +223,7 @@ func TestValidateResponse(t *testing.T) {
 		{
 			// kin-openapi itself never validates 307 responses.
 			name: "undocumented redirect", op: OpToken, status: 307,
-			header: http.Header{"Location": {"/elsewhere"}},
+			header:  http.Header{"Location": {"/elsewhere"}},
 			wantErr: `openapi: token 307: status 307 is not documented`,
 		},
 		{
