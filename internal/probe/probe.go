@@ -1,0 +1,399 @@
+// Package probe is the HTTP client the conformance specs use. It builds
+// requests, reads responses through a size limit, never follows redirects,
+// and records every exchange with secrets and tokens redacted, next to a
+// curl line that reproduces the request with secrets left in environment
+// variables.
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/occheck/occheck/reports"
+)
+
+// DefaultMaxBody bounds how much of a response body is read.
+const DefaultMaxBody = 1 << 20
+
+// Redacted replaces secrets in recorded exchanges.
+const Redacted = "[REDACTED]"
+
+// Secret is a value that must never be recorded, and the environment
+// variable a reproducing curl line reads it from.
+type Secret struct {
+	Value string
+	Env   string
+}
+
+// Prober sends requests and records them.
+type Prober struct {
+	// Client sends the requests. Its redirect policy is replaced: redirects
+	// are returned, never followed, so credentials stay with the origin.
+	Client *http.Client
+	// MaxBody bounds response bodies; zero means DefaultMaxBody.
+	MaxBody int64
+	// Timeout bounds one exchange; zero means none beyond ctx.
+	Timeout time.Duration
+	// Secrets are redacted wherever they appear.
+	Secrets []Secret
+}
+
+// Request is one request to send.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	// Body is the raw request body.
+	Body string
+}
+
+// Response is a response as read.
+type Response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool
+}
+
+// ErrTransport marks failures below HTTP: connection, TLS, timeout.
+var ErrTransport = errors.New("transport")
+
+// Do sends req and returns the response with the redacted exchange. A
+// transport failure returns an error wrapping ErrTransport, and the
+// exchange says what went wrong.
+func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchange, error) {
+	if p.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
+		defer cancel()
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var body io.Reader
+	if req.Body != "" {
+		body = strings.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, req.URL, body)
+	if err != nil {
+		ex := p.record(req, nil, 0, err)
+		return nil, ex, fmt.Errorf("%w: build request: %v", ErrTransport, err)
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			hr.Header.Add(k, v)
+		}
+	}
+	if hr.Header.Get("Accept") == "" {
+		hr.Header.Set("Accept", "application/json")
+	}
+	if hr.Header.Get("User-Agent") == "" {
+		hr.Header.Set("User-Agent", "occheck")
+	}
+	req.Header = hr.Header
+	client := p.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	start := time.Now()
+	resp, err := c.Do(hr)
+	if err != nil {
+		ex := p.record(req, nil, time.Since(start), err)
+		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, describe(err))
+	}
+	defer resp.Body.Close()
+	limit := p.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	if int64(len(data)) > limit {
+		out.Body, out.Truncated = data[:limit], true
+	}
+	if err != nil {
+		ex := p.record(req, out, time.Since(start), err)
+		return out, ex, fmt.Errorf("%w: reading the response body: %s", ErrTransport, describe(err))
+	}
+	return out, p.record(req, out, time.Since(start), nil), nil
+}
+
+// describe turns client errors into one line naming the likely cause.
+func describe(err error) string {
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "certificate signed by unknown authority"):
+		return s + " (pass the CA with --ca-file)"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(s, "Client.Timeout"):
+		return s + " (no answer within the timeout)"
+	}
+	return s
+}
+
+var tokenMember = regexp.MustCompile(`"(access_token|refresh_token|id_token)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+
+// Fingerprint identifies a token in reports without revealing it.
+func Fingerprint(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "sha256:" + hex.EncodeToString(sum[:6])
+}
+
+// record builds the redacted exchange: secrets in any encoding, the
+// Authorization header and issued tokens never reach it.
+func (p *Prober) record(req Request, resp *Response, d time.Duration, err error) reports.Exchange {
+	r := p.redactor(req)
+	ex := reports.Exchange{
+		Method:         req.Method,
+		URL:            r.text(req.URL),
+		RequestHeaders: r.header(req.Header, true),
+		RequestBody:    r.form(req.Body),
+		Duration:       reports.Duration(d),
+	}
+	if ex.Method == "" {
+		ex.Method = http.MethodPost
+	}
+	if err != nil {
+		ex.Error = r.text(err.Error())
+	}
+	if resp != nil {
+		ex.Status = resp.Status
+		ex.ResponseHeaders = r.header(resp.Header, false)
+		ex.Truncated = resp.Truncated
+		ex.ResponseBody = r.responseBody(string(resp.Body), resp.Header.Get("Content-Type"))
+	}
+	return ex
+}
+
+// redactor knows every form the request's secrets took.
+type redactor struct {
+	words []string // longest first
+}
+
+func (p *Prober) redactor(req Request) *redactor {
+	set := map[string]bool{}
+	for _, s := range p.Secrets {
+		if len(s.Value) < 3 {
+			continue
+		}
+		for _, form := range []string{s.Value, url.QueryEscape(s.Value), url.PathEscape(s.Value), strings.ReplaceAll(url.QueryEscape(s.Value), "+", "%20")} {
+			set[form] = true
+		}
+	}
+	for _, v := range req.Header.Values("Authorization") {
+		if _, cred, ok := strings.Cut(v, " "); ok && len(cred) >= 3 {
+			set[strings.TrimSpace(cred)] = true
+		}
+	}
+	r := &redactor{}
+	for w := range set {
+		r.words = append(r.words, w)
+	}
+	sort.Slice(r.words, func(i, j int) bool { return len(r.words[i]) > len(r.words[j]) })
+	return r
+}
+
+func (r *redactor) text(s string) string {
+	for _, w := range r.words {
+		s = strings.ReplaceAll(s, w, Redacted)
+	}
+	return s
+}
+
+var secretParams = map[string]bool{"client_secret": true, "client_assertion": true, "password": true, "refresh_token": true, "token": true, "code": true}
+
+// form redacts a request body; in a form body the secret parameters lose
+// their values whatever they hold.
+func (r *redactor) form(body string) string {
+	if body == "" {
+		return ""
+	}
+	parts := strings.Split(body, "&")
+	for i, part := range parts {
+		k, _, ok := strings.Cut(part, "=")
+		if name, err := url.QueryUnescape(k); ok && err == nil && secretParams[name] {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return r.text(strings.Join(parts, "&"))
+}
+
+func (r *redactor) header(h http.Header, request bool) map[string][]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		cp := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case request && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization"):
+				scheme, _, _ := strings.Cut(v, " ")
+				cp[i] = scheme + " " + Redacted
+			default:
+				cp[i] = r.text(v)
+			}
+		}
+		out[k] = cp
+	}
+	return out
+}
+
+// responseBody replaces issued tokens by fingerprints, in JSON and form
+// bodies, and any echoed secret.
+func (r *redactor) responseBody(body, contentType string) string {
+	var tokens []string
+	body = tokenMember.ReplaceAllStringFunc(body, func(m string) string {
+		sub := tokenMember.FindStringSubmatch(m)
+		tokens = append(tokens, sub[3])
+		return `"` + sub[1] + `"` + sub[2] + `"` + Redacted + " " + Fingerprint(sub[3]) + `"`
+	})
+	if strings.HasPrefix(strings.ToLower(contentType), "application/x-www-form-urlencoded") {
+		if vals, err := url.ParseQuery(body); err == nil {
+			for _, k := range []string{"access_token", "refresh_token", "id_token"} {
+				if v := vals.Get(k); v != "" {
+					tokens = append(tokens, v, url.QueryEscape(v))
+				}
+			}
+		}
+	}
+	for _, t := range tokens {
+		if len(t) >= 8 {
+			body = strings.ReplaceAll(body, t, Redacted+" "+Fingerprint(t))
+		}
+	}
+	return r.text(body)
+}
+
+// Curl returns a shell command that sends req again. Secrets are read from
+// their environment variables, never written out.
+func (p *Prober) Curl(req Request) string {
+	var b strings.Builder
+	method := req.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	b.WriteString("curl -sS -i -X " + method + " " + p.shellWithSecrets(req.URL))
+	keys := make([]string, 0, len(req.Header))
+	for k := range req.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "User-Agent" {
+			continue
+		}
+		for _, v := range req.Header[k] {
+			if k == "Authorization" {
+				b.WriteString(" -H " + p.curlAuthorization(v))
+				continue
+			}
+			b.WriteString(" -H " + p.shellWithSecrets(k+": "+v))
+		}
+	}
+	if req.Body != "" {
+		b.WriteString(p.curlBody(req.Body))
+	}
+	return b.String()
+}
+
+// curlAuthorization rebuilds a Basic header from the secret's variable,
+// form-encoding it with jq as RFC 6749 Appendix B requires.
+func (p *Prober) curlAuthorization(v string) string {
+	scheme, cred, _ := strings.Cut(v, " ")
+	if strings.EqualFold(scheme, "Basic") {
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+			id, pass, ok := strings.Cut(string(raw), ":")
+			for _, s := range p.Secrets {
+				if !ok || s.Value == "" {
+					break
+				}
+				if dec, err := url.QueryUnescape(pass); err == nil && dec == s.Value && pass != s.Value {
+					return `"Authorization: ` + scheme + ` $(printf '%s:%s' ` + shellQuote(id) +
+						` "$(printf '%s' "$` + s.Env + `" | jq -sRr @uri)" | base64 | tr -d '\n')"`
+				}
+				if pass == s.Value {
+					return `"Authorization: ` + scheme + ` $(printf '%s:%s' ` + shellQuote(id) + ` "$` + s.Env + `" | base64 | tr -d '\n')"`
+				}
+			}
+		}
+	}
+	return p.shellWithSecrets("Authorization: " + v)
+}
+
+func (p *Prober) curlBody(body string) string {
+	var b strings.Builder
+	if _, err := url.ParseQuery(body); err != nil || !strings.Contains(body, "=") {
+		return " --data-raw " + p.shellWithSecrets(body)
+	}
+	for _, part := range strings.Split(body, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		dv, err := url.QueryUnescape(v)
+		replaced := false
+		for _, s := range p.Secrets {
+			if err == nil && s.Value != "" && dv == s.Value {
+				b.WriteString(" --data-urlencode " + shellQuote(k+"=") + `"$` + s.Env + `"`)
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			b.WriteString(" --data-raw " + p.shellWithSecrets(part))
+		}
+	}
+	return b.String()
+}
+
+// shellWithSecrets single-quotes s, splicing in "$VAR" where a secret
+// (in any encoding) stands.
+func (p *Prober) shellWithSecrets(s string) string {
+	type hit struct{ form, env string }
+	var hits []hit
+	for _, sec := range p.Secrets {
+		if len(sec.Value) < 3 {
+			continue
+		}
+		hits = append(hits, hit{sec.Value, sec.Env}, hit{url.QueryEscape(sec.Value), sec.Env})
+	}
+	sort.Slice(hits, func(i, j int) bool { return len(hits[i].form) > len(hits[j].form) })
+	var out bytes.Buffer
+	for len(s) > 0 {
+		best, at := -1, len(s)
+		for i, h := range hits {
+			if j := strings.Index(s, h.form); j >= 0 && j < at {
+				best, at = i, j
+			}
+		}
+		if best < 0 {
+			out.WriteString(shellQuote(s))
+			break
+		}
+		if at > 0 {
+			out.WriteString(shellQuote(s[:at]))
+		}
+		out.WriteString(`"$` + hits[best].env + `"`)
+		s = s[at+len(hits[best].form):]
+	}
+	if out.Len() == 0 {
+		return "''"
+	}
+	return out.String()
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,279 @@
+package suites
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/reports"
+)
+
+// RFC 6749 §2.3 and §2.3.1 (client password authentication), §3.2.1,
+// Appendix B (form-encoding before HTTP Basic).
+
+const wrongSecret = "occheck-wrong-secret"
+
+func init() {
+	add(Spec{
+		ID: "CC-AUTH-01", RFC: "6749", Section: "3.2.1", Level: reports.Must,
+		Title:   "A request without client authentication gets no token.",
+		How:     "grant_type=client_credentials with no Authorization header and no client parameters.",
+		Accepts: "A 4xx without a token.",
+		Catches: "Endpoints left open by configuration.",
+		Run: func(h *H) {
+			r := h.Send(ccBody())
+			h.ClientError(r, "without client authentication")
+		},
+	})
+	add(Spec{
+		ID: "CC-AUTH-01-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
+		Title:   "Missing client authentication is invalid_client.",
+		How:     "grant_type=client_credentials with no credentials at all.",
+		Accepts: "400 or 401 invalid_client (a 401 with a challenge).",
+		Catches: "invalid_request for a missing credential.",
+		Run: func(h *H) {
+			r := h.Send(ccBody())
+			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
+		},
+	})
+	add(Spec{
+		ID: "CC-AUTH-02", RFC: "6749", Section: "3.2.1", Level: reports.Must,
+		Title:   "client_id alone identifies but does not authenticate a confidential client.",
+		How:     "Body client_id=<client> without a secret or header.",
+		Accepts: "400 or 401 invalid_client without a token.",
+		Run: func(h *H) {
+			r := h.Send(ccBody("client_id", h.T.Client.ID))
+			h.InvalidClient(r, false)
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "HTTP Basic client authentication is supported.",
+		How:     "A valid request with Authorization: Basic (id and secret form-encoded).",
+		Accepts: "200 with a token.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needBasic},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&h.T.Client))
+			h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-02", RFC: "6749", Section: "B", Level: reports.Must,
+		Title:   "Basic credentials are form-urldecoded: an encoded id and secret authenticate.",
+		How:     "The special client with Basic base64(urlencode(id):urlencode(secret)).",
+		Accepts: "200 with a token.",
+		Catches: "Servers that skip the decoding step, or split after decoding.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needSpecial},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(h.T.SpecialClient))
+			h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-03", RFC: "6749", Section: "B", Level: reports.Note,
+		Title:   "Raw (not form-encoded) Basic credentials with reserved characters.",
+		How:     "The special client with Basic base64(id:secret), nothing encoded.",
+		Accepts: "Observation only: Appendix B wants encoding, many clients send raw.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needSpecial},
+		Run: func(h *H) {
+			c := h.T.SpecialClient
+			r := h.Send(ccBody(), BasicRaw(c.ID+":"+c.Secret))
+			if r.HasToken() {
+				h.Note("raw Basic credentials are accepted too (a lenient fallback)")
+			} else {
+				h.Note("raw Basic credentials are refused (%d %s), as Appendix B reads", r.Status, r.ErrorCode())
+			}
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-04", RFC: "6749", Section: "B", Level: reports.Must,
+		Title:   "Form-decoding turns '+' and %20 into a space.",
+		How:     "The special client (its secret or id holds a space) with the space sent as '+' and as %20.",
+		Accepts: "200 with a token for both.",
+		Catches: "Percent-decoding only (Go url.PathUnescape instead of QueryUnescape).",
+		Labels:  []string{"basic"},
+		Needs: []Need{needSpecial, func(t *Target) string {
+			if !strings.Contains(t.SpecialClient.ID+t.SpecialClient.Secret, " ") {
+				return "the special client's id and secret hold no space"
+			}
+			return ""
+		}},
+		Run: func(h *H) {
+			c := h.T.SpecialClient
+			plus := url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)
+			pct := strings.ReplaceAll(plus, "+", "%20")
+			for _, cred := range []string{plus, pct} {
+				r := h.Send(ccBody(), BasicRaw(cred))
+				h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+			}
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-05", RFC: "9110", Section: "11.1", Level: reports.Should,
+		Title:   "The auth scheme name is case-insensitive: 'basic' is Basic.",
+		How:     "A valid request with Authorization: basic ...",
+		Accepts: "200 with a token.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needBasic},
+		Run: func(h *H) {
+			c := &h.T.Client
+			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
+			r := h.Send(ccBody(), Header("Authorization", "basic "+cred))
+			h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-06", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "A wrong secret sent with HTTP Basic never yields a token.",
+		How:     "Basic with the client's id and a wrong secret.",
+		Accepts: "A 4xx without a token (status and code are graded by ERR-401-01).",
+		Catches: "Servers that check only the client id.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			h.ClientError(r, "for a wrong secret")
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-07", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "A malformed Basic header is a failed client authentication, never a crash.",
+		How:     "Basic with invalid base64, with no colon, and with nothing at all.",
+		Accepts: "400 or 401 (invalid_client or invalid_request), no token, no 5xx.",
+		Catches: "5xx from a panic while decoding the header.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			for _, v := range []string{"Basic !!!occheck", "Basic " + base64.StdEncoding.EncodeToString([]byte("no-colon-here")), "Basic"} {
+				r := h.Send(ccBody(), Header("Authorization", v))
+				h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
+			}
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-08", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "An unknown client id sent with HTTP Basic never yields a token.",
+		How:     "Basic with an id no server has registered.",
+		Accepts: "401 invalid_client with a Basic challenge.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
+			h.InvalidClient(r, true)
+		},
+	})
+	add(Spec{
+		ID: "AUTH-BASIC-08-ENUM", RFC: "6749", Section: "10.10", Level: reports.Note,
+		Title:   "Unknown client and wrong secret get the same answer (no client enumeration).",
+		How:     "Compare the answers to AUTH-BASIC-06 and AUTH-BASIC-08 requests.",
+		Accepts: "Observation only.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			wrong := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			unknown := h.Send(ccBody(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
+			if wrong.Status != unknown.Status || wrong.ErrorCode() != unknown.ErrorCode() || wrong.String("error_description") != unknown.String("error_description") {
+				h.Note("answers differ, so client ids can be enumerated: wrong secret %s; unknown client %s", wrong.Summary(), unknown.Summary())
+			}
+		},
+	})
+	add(Spec{
+		ID: "AUTH-POST-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "client_secret_post works when the client uses it.",
+		How:     "A valid request with client_id and client_secret in the body.",
+		Accepts: "200 with a token.",
+		Labels:  []string{"post"},
+		Needs:   []Need{needPost},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Post(&h.T.Client))
+			h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+		},
+	})
+	add(Spec{
+		ID: "AUTH-POST-02", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "Client credentials in the request URI are never honoured.",
+		How:     "client_id and client_secret in the query, grant_type in the body, no header.",
+		Accepts: "A 4xx without a token.",
+		Catches: "Handlers that merge query and body.",
+		Run: func(h *H) {
+			c := &h.T.Client
+			r := h.Send(ccBody(), Query(form("client_id", c.ID, "client_secret", c.Secret)))
+			h.ClientError(r, "for credentials in the query string")
+		},
+	})
+	add(Spec{
+		ID: "AUTH-POST-03", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "A wrong secret in the body never yields a token; the error is invalid_client.",
+		How:     "client_id and a wrong client_secret in the body.",
+		Accepts: "400 or 401 invalid_client without a token.",
+		Labels:  []string{"post"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			h.InvalidClient(r, false)
+		},
+	})
+	add(Spec{
+		ID: "AUTH-MULTI-01", RFC: "6749", Section: "2.3", Level: reports.Should,
+		Title:   "Two authentication methods in one request are refused as invalid_request.",
+		How:     "HTTP Basic and client_id/client_secret in the body, same client.",
+		Accepts: "400 invalid_request.",
+		Catches: "Servers silently preferring the header.",
+		Labels:  []string{"basic", "post"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&h.T.Client), Post(&h.T.Client))
+			h.ErrorCode(r, []int{400}, rfc6749.ErrInvalidRequest)
+		},
+	})
+	add(Spec{
+		ID: "AUTH-MULTI-02", RFC: "6749", Section: "2.3", Level: reports.Must,
+		Title:   "Conflicting identities in two methods never yield a token.",
+		How:     "HTTP Basic for the client under test, body credentials of the special client.",
+		Accepts: "400 invalid_request or 400/401 invalid_client, no token.",
+		Labels:  []string{"basic", "post"},
+		Needs:   []Need{needSpecial},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&h.T.Client), Post(h.T.SpecialClient))
+			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidRequest, rfc6749.ErrInvalidClient)
+		},
+	})
+	add(Spec{
+		ID: "AUTH-MULTI-03", RFC: "6749", Section: "3.2.1", Level: reports.Should,
+		Title:   "A client_id parameter naming the Basic-authenticated client is accepted.",
+		How:     "HTTP Basic plus client_id=<same client> in the body.",
+		Accepts: "200 with a token.",
+		Catches: "Servers that call it a second authentication method.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needBasic},
+		Run: func(h *H) {
+			r := h.Send(ccBody("client_id", h.T.Client.ID), Basic(&h.T.Client))
+			h.Require(r.Status == 200 && r.HasToken(), "200 with a token", "%s", r.Summary())
+		},
+	})
+	add(Spec{
+		ID: "AUTH-MULTI-03-OTHER", RFC: "6749", Section: "3.2.1", Level: reports.Must,
+		Title:   "A client_id parameter naming another client than Basic never yields a token.",
+		How:     "HTTP Basic for the client under test plus client_id=<another id>.",
+		Accepts: "A 4xx without a token.",
+		Labels:  []string{"basic"},
+		Needs:   []Need{needBasic},
+		Run: func(h *H) {
+			r := h.Send(ccBody("client_id", "occheck-other-client"), Basic(&h.T.Client))
+			h.ClientError(r, "when client_id contradicts the Basic credentials")
+		},
+	})
+	add(Spec{
+		ID: "AUTH-SCHEME-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
+		Title:   "Credentials under another Authorization scheme are not client authentication.",
+		How:     "Authorization: Bearer <base64 of valid id:secret>.",
+		Accepts: "401 invalid_client with a Basic challenge (the header was used).",
+		Catches: "Servers that decode any scheme as Basic.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			c := &h.T.Client
+			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
+			r := h.Send(ccBody(), Header("Authorization", "Bearer "+cred))
+			h.NoToken(r, "for a Bearer scheme")
+			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
+		},
+	})
+}

@@ -1,0 +1,213 @@
+package suites
+
+import (
+	"net/url"
+	"slices"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/reports"
+)
+
+// RFC 6749 §5.2 (error response) and Appendix A.7-A.9.
+
+// errorTriggers are requests that must each produce a §5.2 error: one per
+// 400 code, plus a wrong body secret. Each returns the response.
+func (h *H) errorTriggers() []*Response {
+	c := &h.T.Client
+	rs := []*Response{
+		h.Send(form("x_occheck", "1"), As(c)),                         // invalid_request
+		h.Send(form("grant_type", "urn:example:occheck:nope"), As(c)), // unsupported_grant_type
+		h.Send(ccBody("scope", `occheck"x`), As(c)),                   // invalid_scope
+		h.Send(ccBody(), Post(&Client{ID: c.ID, Secret: wrongSecret})), // invalid_client
+	}
+	if h.T.NoGrantClient != nil {
+		rs = append(rs, h.Send(ccBody(), As(h.T.NoGrantClient))) // unauthorized_client
+	}
+	return rs
+}
+
+func init() {
+	add(Spec{
+		ID: "ERR-400-01", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "Errors are 4xx answers, never 2xx or 5xx.",
+		How:     "Requests that trigger invalid_request, unsupported_grant_type, invalid_scope, invalid_client and (with a no-grant client) unauthorized_client.",
+		Accepts: "A 4xx status for each.",
+		Catches: "200 with an error member; 500 for bad input.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				h.Require(r.Status >= 400 && r.Status < 500, "a 4xx status for an error", "%s", r.Summary())
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-400-01-STATUS", RFC: "6749", Section: "5.2", Level: reports.Should,
+		Title:   "Errors other than invalid_client use status 400.",
+		How:     "The same triggers, invalid_client excepted.",
+		Accepts: "400.",
+		Catches: "403 for unauthorized_client, 422 for bad input.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				if r.ErrorCode() == rfc6749.ErrInvalidClient {
+					continue
+				}
+				h.Require(r.Status == 400, "status 400", "%s", r.Summary())
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-JSON-01", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "An error body is a JSON object with a string error member.",
+		How:     "Every error trigger's body is decoded.",
+		Accepts: "application/json with {\"error\": \"...\"}.",
+		Catches: "HTML error pages from frameworks.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				obj, err := r.JSON()
+				code, ok := obj["error"].(string)
+				h.Require(err == nil && ok && code != "", "a JSON object with a string error member", "%s", r.Summary())
+				h.Require(mediaType(r) == "application/json", "Content-Type application/json", "%q", r.Header.Get("Content-Type"))
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-CODE-01", RFC: "6749", Section: "A.7", Level: reports.Must,
+		Title:   "error values use only %x20-21 / %x23-5B / %x5D-7E.",
+		How:     "Character scan of every error member.",
+		Accepts: "Visible ASCII without '\"' and '\\'.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				code := r.ErrorCode()
+				h.Require(rfc6749.ValidErrorText(code), "an error code inside the Appendix A.7 set", "error %q", code)
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-CODE-02", RFC: "6749", Section: "5.2", Level: reports.Should,
+		Title:   "error values are codes the RFCs define or register.",
+		How:     "Every error trigger's code against the registry (§5.2 plus registered extensions).",
+		Accepts: "invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope and registered extensions.",
+		Catches: "Vendor codes such as insufficient_scope or invalid_credentials.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				code := r.ErrorCode()
+				if code == "" {
+					continue
+				}
+				h.Require(slices.Contains(rfc6749.KnownErrorCodes, code), "a registered error code", "error %q", code)
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-DESC-01", RFC: "6749", Section: "A.8", Level: reports.Must,
+		Title:   "error_description uses only %x20-21 / %x23-5B / %x5D-7E.",
+		How:     "Character scan of every error_description.",
+		Accepts: "No '\"', '\\', control or non-ASCII characters.",
+		Catches: "Quoted ids and localised messages.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				d := r.String("error_description")
+				h.Require(rfc6749.ValidErrorText(d), "error_description inside the Appendix A.8 set", "error_description %q", d)
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-URI-01", RFC: "6749", Section: "A.9", Level: reports.Must,
+		Title:   "error_uri, when present, is a URI of %x21 / %x23-5B / %x5D-7E.",
+		How:     "Character scan and URI parse of every error_uri.",
+		Accepts: "Absent, or a URI reference inside the set.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				v, ok := r.Member("error_uri")
+				if !ok {
+					continue
+				}
+				s, isStr := v.(string)
+				_, err := url.Parse(s)
+				h.Require(isStr && err == nil && rfc6749.ValidErrorURI(s), "error_uri inside the Appendix A.9 set", "error_uri %#v", v)
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-401-01", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "Failed HTTP Basic authentication is 401 invalid_client with a Basic challenge.",
+		How:     "Basic with the client's id and a wrong secret.",
+		Accepts: "401, WWW-Authenticate with scheme Basic, error invalid_client.",
+		Catches: "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			h.InvalidClient(r, true)
+		},
+	})
+	add(Spec{
+		ID: "ERR-401-02", RFC: "7617", Section: "2", Level: reports.Should,
+		Title:   "The Basic challenge names a realm.",
+		How:     "The challenge of a failed Basic authentication is parsed.",
+		Accepts: `Basic realm="..."`,
+		Labels:  []string{"basic"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			www := r.Header.Values("WWW-Authenticate")
+			found := false
+			for _, v := range www {
+				for _, c := range parseChallenges(v) {
+					if _, ok := c.params["realm"]; ok && c.scheme != "" {
+						found = true
+					}
+				}
+			}
+			h.Require(found, "a challenge with a realm parameter", "WWW-Authenticate: %q", www)
+		},
+	})
+	add(Spec{
+		ID: "ERR-401-03", RFC: "9110", Section: "15.5.2", Level: reports.Should,
+		Title:   "A 401 for body credentials carries WWW-Authenticate.",
+		How:     "A wrong secret in the body; if the answer is 401 it must carry a challenge.",
+		Accepts: "400, or 401 with WWW-Authenticate.",
+		Labels:  []string{"post"},
+		Run: func(h *H) {
+			r := h.Send(ccBody(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			if r.Status == 401 {
+				h.Require(len(r.Header.Values("WWW-Authenticate")) > 0, "WWW-Authenticate on a 401", "none")
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-NOTOK-01", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "Error responses carry no token members.",
+		How:     "Every error trigger's body.",
+		Accepts: "No access_token or refresh_token member.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				_, at := r.Member("access_token")
+				_, rt := r.Member("refresh_token")
+				h.Require(!at && !rt, "no token members in an error", "%s", string(r.Body))
+			}
+		},
+	})
+	add(Spec{
+		ID: "ERR-ORDER-01", RFC: "6749", Section: "5.2", Level: reports.Must,
+		Title:   "With several faults at once, any applicable error, never a token or a crash.",
+		How:     "Wrong secret plus an unknown grant type; wrong secret plus an unknown scope.",
+		Accepts: "A 4xx error with one of the applicable codes; which one is noted.",
+		Run: func(h *H) {
+			bad := &Client{ID: h.T.Client.ID, Secret: wrongSecret}
+			a := h.Send(form("grant_type", "urn:example:occheck:nope"), As(bad))
+			h.ErrorCode(a, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrUnsupportedGrantType)
+			b := h.Send(ccBody("scope", unknownScope), As(bad))
+			h.ErrorCode(b, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidScope)
+			h.Note("wrong secret + unknown grant: %s; wrong secret + unknown scope: %s", a.ErrorCode(), b.ErrorCode())
+		},
+	})
+	add(Spec{
+		ID: "RESP-HDR-03", RFC: "6749", Section: "5.1", Level: reports.Should,
+		Title:   "Error responses carry Cache-Control: no-store too.",
+		How:     "Every error trigger's headers.",
+		Accepts: "no-store among the Cache-Control directives.",
+		Run: func(h *H) {
+			for _, r := range h.errorTriggers() {
+				h.Require(hasDirective(r.Header.Values("Cache-Control"), "no-store"), "Cache-Control: no-store on errors", "%d with Cache-Control %q", r.Status, r.Header.Values("Cache-Control"))
+			}
+		},
+	})
+}

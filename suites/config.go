@@ -1,0 +1,236 @@
+package suites
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// Client is a client the suite authenticates as.
+type Client struct {
+	ID     string
+	Secret string
+	// SecretEnv names the environment variable that reproducing curl lines
+	// read the secret from.
+	SecretEnv string
+	// AuthMethods are the secret methods to use: client_secret_basic and/or
+	// client_secret_post. Empty means client_secret_basic.
+	AuthMethods []string
+}
+
+// Uses reports whether the client is to be tested with method.
+func (c *Client) Uses(method string) bool {
+	if c == nil {
+		return false
+	}
+	if len(c.AuthMethods) == 0 {
+		return method == rfc6749.AuthClientSecretBasic
+	}
+	return slices.Contains(c.AuthMethods, method)
+}
+
+// method is the client's preferred method: Basic when it may use it, as
+// RFC 6749 §2.3.1 requires servers to support it.
+func (c *Client) method() string {
+	if c.Uses(rfc6749.AuthClientSecretBasic) {
+		return rfc6749.AuthClientSecretBasic
+	}
+	return rfc6749.AuthClientSecretPost
+}
+
+// Profiles change grading or unlock specs.
+const (
+	// ProfileRFC9068 grades JWT access tokens against RFC 9068.
+	ProfileRFC9068 = "rfc9068"
+	// ProfileOAuth21 grades Pragma: no-cache as a SHOULD, as the OAuth 2.1
+	// drafts dropped it.
+	ProfileOAuth21 = "oauth21"
+)
+
+// Target is what the suite checks.
+type Target struct {
+	// TokenURL is the token endpoint.
+	TokenURL string
+	// Client is the client under test: a confidential client allowed the
+	// client_credentials grant.
+	Client Client
+	// Scope is a scope (or space-separated scopes) the client may have;
+	// empty means the specs that need one are skipped.
+	Scope string
+	// ForbiddenScope is a scope that exists but the client may not have.
+	ForbiddenScope string
+	// SpecialClient is a second client whose id and secret change under
+	// form-encoding (':', '+', '%', space), for Appendix B.
+	SpecialClient *Client
+	// NoGrantClient is a client that may not use client_credentials.
+	NoGrantClient *Client
+	// MetadataURL is the RFC 8414 (or OpenID discovery) document.
+	MetadataURL string
+	// Issuer is the expected issuer; empty means derived from MetadataURL.
+	Issuer string
+	// HTTPClient sends every request (TLS settings live here); nil means a
+	// client with sane timeouts.
+	HTTPClient *http.Client
+	// RequestTimeout bounds one exchange; zero means 10s.
+	RequestTimeout time.Duration
+	// Profiles lists the grading profiles switched on.
+	Profiles []string
+	// Strict turns broken SHOULDs into failures.
+	Strict bool
+}
+
+// Has reports whether a profile is on.
+func (t *Target) Has(profile string) bool { return slices.Contains(t.Profiles, profile) }
+
+// Validate checks the target before any request is sent.
+func (t *Target) Validate() error {
+	if t.TokenURL == "" {
+		return fmt.Errorf("token URL is required")
+	}
+	u, err := url.Parse(t.TokenURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("token URL %q is not an absolute http(s) URL", t.TokenURL)
+	}
+	if t.Client.ID == "" || t.Client.Secret == "" {
+		return fmt.Errorf("the client under test needs an id and a secret")
+	}
+	for _, c := range []*Client{&t.Client, t.SpecialClient, t.NoGrantClient} {
+		if c == nil {
+			continue
+		}
+		for _, m := range c.AuthMethods {
+			if m != rfc6749.AuthClientSecretBasic && m != rfc6749.AuthClientSecretPost {
+				return fmt.Errorf("client %q: auth method %q is not client_secret_basic or client_secret_post", c.ID, m)
+			}
+		}
+	}
+	if t.MetadataURL != "" {
+		if u, err := url.Parse(t.MetadataURL); err != nil || !u.IsAbs() {
+			return fmt.Errorf("metadata URL %q is not absolute", t.MetadataURL)
+		}
+	}
+	for _, p := range t.Profiles {
+		if p != ProfileRFC9068 && p != ProfileOAuth21 {
+			return fmt.Errorf("unknown profile %q: want %s or %s", p, ProfileRFC9068, ProfileOAuth21)
+		}
+	}
+	return nil
+}
+
+func (t *Target) timeout() time.Duration {
+	if t.RequestTimeout > 0 {
+		return t.RequestTimeout
+	}
+	return 10 * time.Second
+}
+
+func (t *Target) httpClient() *http.Client {
+	if t.HTTPClient != nil {
+		return t.HTTPClient
+	}
+	return &http.Client{Timeout: t.timeout()}
+}
+
+// clients lists every configured client.
+func (t *Target) clients() []*Client {
+	out := []*Client{&t.Client}
+	if t.SpecialClient != nil {
+		out = append(out, t.SpecialClient)
+	}
+	if t.NoGrantClient != nil {
+		out = append(out, t.NoGrantClient)
+	}
+	return out
+}
+
+// Environment variables TargetFromEnv reads.
+const (
+	EnvTokenURL          = "OCCHECK_TOKEN_URL"
+	EnvClientID          = "OCCHECK_CLIENT_ID"
+	EnvClientSecret      = "OCCHECK_CLIENT_SECRET"
+	EnvAuthMethod        = "OCCHECK_AUTH_METHOD"
+	EnvScope             = "OCCHECK_SCOPE"
+	EnvForbiddenScope    = "OCCHECK_FORBIDDEN_SCOPE"
+	EnvMetadataURL       = "OCCHECK_METADATA_URL"
+	EnvSpecialClientID   = "OCCHECK_SPECIAL_CLIENT_ID"
+	EnvSpecialSecret     = "OCCHECK_SPECIAL_CLIENT_SECRET"
+	EnvNoGrantClientID   = "OCCHECK_NOGRANT_CLIENT_ID"
+	EnvNoGrantSecret     = "OCCHECK_NOGRANT_CLIENT_SECRET"
+	EnvProfiles          = "OCCHECK_PROFILES"
+	EnvCAFile            = "OCCHECK_CA_FILE"
+	EnvStrict            = "OCCHECK_STRICT"
+	EnvRequestTimeoutSec = "OCCHECK_TIMEOUT"
+)
+
+// TargetFromEnv builds a target from OCCHECK_* variables. ok is false when
+// OCCHECK_TOKEN_URL is unset.
+func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
+	if getenv(EnvTokenURL) == "" {
+		return nil, false, nil
+	}
+	t = &Target{
+		TokenURL:       getenv(EnvTokenURL),
+		Client:         Client{ID: getenv(EnvClientID), Secret: getenv(EnvClientSecret), SecretEnv: EnvClientSecret},
+		Scope:          getenv(EnvScope),
+		ForbiddenScope: getenv(EnvForbiddenScope),
+		MetadataURL:    getenv(EnvMetadataURL),
+		Strict:         getenv(EnvStrict) == "1" || getenv(EnvStrict) == "true",
+	}
+	switch m := getenv(EnvAuthMethod); m {
+	case "", "auto":
+		t.Client.AuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	default:
+		t.Client.AuthMethods = strings.Split(m, ",")
+	}
+	if id := getenv(EnvSpecialClientID); id != "" {
+		t.SpecialClient = &Client{ID: id, Secret: getenv(EnvSpecialSecret), SecretEnv: EnvSpecialSecret}
+	}
+	if id := getenv(EnvNoGrantClientID); id != "" {
+		t.NoGrantClient = &Client{ID: id, Secret: getenv(EnvNoGrantSecret), SecretEnv: EnvNoGrantSecret}
+	}
+	if p := getenv(EnvProfiles); p != "" {
+		t.Profiles = strings.Split(p, ",")
+	}
+	if s := getenv(EnvRequestTimeoutSec); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, true, fmt.Errorf("%s: %w", EnvRequestTimeoutSec, err)
+		}
+		t.RequestTimeout = d
+	}
+	if ca := getenv(EnvCAFile); ca != "" {
+		c, err := HTTPClientWithCA(ca, t.timeout())
+		if err != nil {
+			return nil, true, err
+		}
+		t.HTTPClient = c
+	}
+	return t, true, t.Validate()
+}
+
+// HTTPClientWithCA returns a client that trusts the PEM certificates in
+// caFile in addition to the system roots.
+func HTTPClientWithCA(caFile string, timeout time.Duration) (*http.Client, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}

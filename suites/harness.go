@@ -1,0 +1,569 @@
+package suites
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
+
+	"github.com/occheck/occheck/internal/probe"
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/reports"
+	"github.com/occheck/occheck/specs"
+)
+
+// runState is shared by the specs of one run: the prober, contract
+// violations seen so far, and documents fetched once.
+type runState struct {
+	target *Target
+	prober *probe.Prober
+
+	mu  sync.Mutex
+	oas map[specs.Operation]*oasRecord
+
+	metaOnce sync.Once
+	meta     *fetched
+}
+
+// oasRecord is what the contract specs report for one operation.
+type oasRecord struct {
+	checked   int
+	violation error
+	exchange  reports.Exchange
+	curl      string
+}
+
+type fetched struct {
+	resp *Response
+	ex   reports.Exchange
+	err  error
+}
+
+func newRunState(t *Target) *runState {
+	var secrets []probe.Secret
+	for _, c := range t.clients() {
+		env := c.SecretEnv
+		if env == "" {
+			env = EnvClientSecret
+		}
+		secrets = append(secrets, probe.Secret{Value: c.Secret, Env: env})
+	}
+	return &runState{
+		target: t,
+		prober: &probe.Prober{Client: t.httpClient(), Timeout: t.timeout(), Secrets: secrets},
+		oas:    map[specs.Operation]*oasRecord{},
+	}
+}
+
+// H is a spec's view of the run: it sends requests, records them and
+// grades what it sees at the spec's level.
+type H struct {
+	ctx  context.Context
+	spec *Spec
+	// T is the target under test.
+	T  *Target
+	st *runState
+	g  gomega.Gomega
+
+	exchanges []reports.Exchange
+	lastCurl  string
+	verdict   reports.Verdict
+	msg       reports.Message
+	notes     []string
+}
+
+// abort unwinds a spec after its verdict is settled.
+type abort struct{}
+
+func newH(ctx context.Context, s *Spec, t *Target, st *runState) *H {
+	h := &H{ctx: ctx, spec: s, T: t, st: st, verdict: reports.Pass}
+	h.g = gomega.NewGomega(func(message string, _ ...int) {
+		h.fail("", "", strings.TrimSpace(message))
+	})
+	return h
+}
+
+func (h *H) run() {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(abort); !ok {
+				panic(r)
+			}
+		}
+	}()
+	h.spec.Run(h)
+	if h.verdict == reports.Pass && (h.spec.Level == reports.Note || h.spec.Level == reports.May) && len(h.notes) > 0 {
+		h.verdict = reports.Info
+	}
+}
+
+// fill copies the outcome into a report entry.
+func (h *H) fill(r *reports.SpecResult) {
+	r.Verdict = h.verdict
+	if h.msg.Expected != "" || h.msg.Actual != "" || h.msg.Detail != "" {
+		r.Message.Expected, r.Message.Actual, r.Message.Detail = h.msg.Expected, h.msg.Actual, h.msg.Detail
+	}
+	r.Notes = h.notes
+	r.Exchanges = h.exchanges
+	if r.Verdict != reports.Pass && r.Verdict != reports.Info {
+		r.Curl = h.lastCurl
+	}
+}
+
+// fail settles the verdict for a broken check: MUST fails, SHOULD warns,
+// MAY and INFO specs only observe.
+func (h *H) fail(expected, actual, detail string) {
+	switch h.spec.Level {
+	case reports.Must:
+		h.verdict = reports.Fail
+	case reports.Should:
+		h.verdict = reports.Warn
+	default:
+		h.verdict = reports.Info
+		h.notes = append(h.notes, strings.TrimSpace(expected+" "+actual+" "+detail))
+	}
+	if h.spec.Level == reports.Must && h.T.Has(ProfileOAuth21) && h.spec.ID == "RESP-HDR-02" {
+		h.verdict = reports.Warn
+	}
+	h.msg = reports.Message{Expected: expected, Actual: actual, Detail: detail}
+	panic(abort{})
+}
+
+// Require grades one check: when ok is false the spec fails (or warns)
+// with what was expected and what came back.
+func (h *H) Require(ok bool, expected string, actualFormat string, a ...any) {
+	if !ok {
+		h.fail(expected, fmt.Sprintf(actualFormat, a...), "")
+	}
+}
+
+// Expect is Gomega bound to this spec: a failed assertion fails (or warns)
+// the spec with Gomega's message.
+func (h *H) Expect(actual any, extra ...any) types.Assertion {
+	return h.g.Expect(actual, extra...)
+}
+
+// Note records an observation (the verdict of INFO specs).
+func (h *H) Note(format string, a ...any) {
+	h.notes = append(h.notes, fmt.Sprintf(format, a...))
+}
+
+// Skip ends the spec as skipped, with the reason.
+func (h *H) Skip(reason string) {
+	h.verdict = reports.Skip
+	h.msg = reports.Message{Detail: reason}
+	panic(abort{})
+}
+
+// transportError ends the spec as an error, apart from conformance.
+func (h *H) transportError(err error) {
+	h.verdict = reports.Error
+	h.msg = reports.Message{Detail: err.Error()}
+	panic(abort{})
+}
+
+// Response is a response as a spec sees it.
+type Response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool
+
+	jsonOnce sync.Once
+	obj      map[string]any
+	jsonErr  error
+}
+
+// JSON decodes the body as one JSON object, numbers kept as json.Number
+// and duplicate members reported as an error (RFC 6749 §3.2: members must
+// not repeat).
+func (r *Response) JSON() (map[string]any, error) {
+	r.jsonOnce.Do(func() { r.obj, r.jsonErr = decodeObject(r.Body) })
+	return r.obj, r.jsonErr
+}
+
+// Member returns a member of the JSON body, if the body is an object.
+func (r *Response) Member(name string) (any, bool) {
+	obj, err := r.JSON()
+	if err != nil {
+		return nil, false
+	}
+	v, ok := obj[name]
+	return v, ok
+}
+
+// String returns a string member, "" when absent or not a string.
+func (r *Response) String(name string) string {
+	v, _ := r.Member(name)
+	s, _ := v.(string)
+	return s
+}
+
+// ErrorCode is the error member, "" when there is none.
+func (r *Response) ErrorCode() string { return r.String("error") }
+
+// HasToken reports whether the body carries an access_token member, in
+// JSON or (a deviation) form encoding.
+func (r *Response) HasToken() bool {
+	if _, ok := r.Member("access_token"); ok {
+		return true
+	}
+	if vals, err := url.ParseQuery(string(r.Body)); err == nil && vals.Get("access_token") != "" {
+		return true
+	}
+	return false
+}
+
+// Summary describes a response in one line for expected/actual messages.
+func (r *Response) Summary() string {
+	body := strings.TrimSpace(string(r.Body))
+	if r.HasToken() {
+		body = "(a body carrying an access_token)"
+	}
+	if len(body) > 200 {
+		body = body[:200] + "..."
+	}
+	return fmt.Sprintf("%d %s", r.Status, body)
+}
+
+func decodeObject(body []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	v, err := decodeValue(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("trailing data after the JSON value")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("the body is JSON but not an object")
+	}
+	return obj, nil
+}
+
+// decodeValue walks tokens so a repeated member is an error rather than
+// silently last-wins as in encoding/json.
+func decodeValue(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			obj := map[string]any{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, fmt.Errorf("not JSON: %w", err)
+				}
+				k, _ := kt.(string)
+				if _, dup := obj[k]; dup {
+					return nil, fmt.Errorf("member %q appears twice", k)
+				}
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				obj[k] = v
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("not JSON: %w", err)
+			}
+			return obj, nil
+		case '[':
+			var arr []any
+			for dec.More() {
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("not JSON: %w", err)
+			}
+			return arr, nil
+		}
+		return nil, fmt.Errorf("not JSON: unexpected %v", t)
+	default:
+		return t, nil
+	}
+}
+
+// req is a request under construction.
+type req struct {
+	method      string
+	url         string
+	query       string
+	contentType string
+	body        string
+	header      http.Header
+}
+
+// Opt changes a request.
+type Opt func(*req)
+
+// Basic authenticates c with HTTP Basic, id and secret form-encoded first
+// (RFC 6749 §2.3.1, Appendix B).
+func Basic(c *Client) Opt {
+	return Header("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID)+":"+url.QueryEscape(c.Secret))))
+}
+
+// BasicRaw sends a Basic header holding exactly the given credentials.
+func BasicRaw(cred string) Opt {
+	return Header("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
+}
+
+// Post authenticates c with client_id and client_secret in the body.
+func Post(c *Client) Opt {
+	return func(r *req) { r.body = join(r.body, form("client_id", c.ID, "client_secret", c.Secret)) }
+}
+
+// As authenticates c with its preferred method.
+func As(c *Client) Opt {
+	if c.method() == rfc6749.AuthClientSecretBasic {
+		return Basic(c)
+	}
+	return Post(c)
+}
+
+// Header sets a request header; an empty value removes it.
+func Header(k, v string) Opt {
+	return func(r *req) {
+		if v == "" {
+			r.header.Del(k)
+			return
+		}
+		r.header.Set(k, v)
+	}
+}
+
+// ContentType replaces the form content type; "" sends none.
+func ContentType(ct string) Opt { return func(r *req) { r.contentType = ct } }
+
+// Method replaces POST.
+func Method(m string) Opt { return func(r *req) { r.method = m } }
+
+// Query appends a raw query string to the URL.
+func Query(q string) Opt { return func(r *req) { r.query = q } }
+
+// URL sends to another URL than the token endpoint.
+func URL(u string) Opt { return func(r *req) { r.url = u } }
+
+// form encodes key/value pairs in the order given (url.Values would sort
+// them and cannot repeat a key in place).
+func form(kv ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		parts = append(parts, url.QueryEscape(kv[i])+"="+url.QueryEscape(kv[i+1]))
+	}
+	return strings.Join(parts, "&")
+}
+
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "&" + b
+}
+
+// ccBody is the body of a client credentials request, plus extras.
+func ccBody(kv ...string) string {
+	return join(form("grant_type", rfc6749.GrantClientCredentials), form(kv...))
+}
+
+// Send posts body to the token endpoint with opts applied.
+func (h *H) Send(body string, opts ...Opt) *Response {
+	r := &req{method: http.MethodPost, url: h.T.TokenURL, contentType: "application/x-www-form-urlencoded", body: body, header: http.Header{}}
+	for _, o := range opts {
+		o(r)
+	}
+	u := r.url
+	if r.query != "" {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + r.query
+	}
+	if r.contentType != "" && r.body != "" && r.header.Get("Content-Type") == "" {
+		r.header.Set("Content-Type", r.contentType)
+	}
+	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, r.method == http.MethodPost && r.url == h.T.TokenURL)
+}
+
+// Get fetches a document (metadata, JWKS).
+func (h *H) Get(u string) *Response {
+	return h.do(probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}, false)
+}
+
+func (h *H) do(pr probe.Request, tokenEndpoint bool) *Response {
+	resp, ex, err := h.st.prober.Do(h.ctx, pr)
+	h.exchanges = append(h.exchanges, ex)
+	h.lastCurl = h.st.prober.Curl(pr)
+	if err != nil {
+		h.transportError(err)
+	}
+	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
+	if tokenEndpoint {
+		h.validate(specs.OpToken, pr, r, ex)
+	}
+	return r
+}
+
+// documentedTokenStatus are the token endpoint statuses the contract
+// describes; other statuses are graded by the RFC specs alone.
+func documentedTokenStatus(s int) bool { return s == 200 || s == 400 || s == 401 }
+
+// validate checks a response against specs/openapi.yaml and keeps the
+// first violation per operation for the contract specs.
+func (h *H) validate(op specs.Operation, pr probe.Request, r *Response, ex reports.Exchange) {
+	if op == specs.OpToken && !documentedTokenStatus(r.Status) {
+		return
+	}
+	key := op
+	if op == specs.OpToken && r.Status != 200 {
+		key = opTokenError
+	}
+	hr, _ := http.NewRequest(pr.Method, pr.URL, nil)
+	err := specs.ValidateResponse(h.ctx, op, hr, r.Status, r.Header, r.Body)
+	h.st.mu.Lock()
+	defer h.st.mu.Unlock()
+	rec := h.st.oas[key]
+	if rec == nil {
+		rec = &oasRecord{}
+		h.st.oas[key] = rec
+	}
+	rec.checked++
+	if err != nil && rec.violation == nil {
+		rec.violation, rec.exchange, rec.curl = err, ex, h.st.prober.Curl(pr)
+	}
+}
+
+// opTokenError keys token endpoint error responses apart from successes.
+const opTokenError specs.Operation = "token-error"
+
+// Token sends a valid client credentials request for the client under
+// test, optionally with extra parameters.
+func (h *H) Token(kv ...string) *Response {
+	return h.Send(ccBody(kv...), As(&h.T.Client))
+}
+
+// MustToken is Token that requires success first: specs about the token
+// response cannot judge anything without one.
+func (h *H) MustToken(kv ...string) (*Response, map[string]any) {
+	r := h.Token(kv...)
+	obj, err := r.JSON()
+	h.Require(r.Status == 200 && err == nil && obj["access_token"] != nil,
+		"200 with a JSON access token for a valid client credentials request",
+		"%s", r.Summary())
+	return r, obj
+}
+
+// Metadata returns the RFC 8414 document, fetched once per run; its
+// exchange is part of every spec that uses it.
+func (h *H) Metadata() (*Response, map[string]any) {
+	h.st.metaOnce.Do(func() {
+		pr := probe.Request{Method: http.MethodGet, URL: h.T.MetadataURL, Header: http.Header{}}
+		resp, ex, err := h.st.prober.Do(h.ctx, pr)
+		f := &fetched{ex: ex, err: err}
+		if err == nil {
+			f.resp = &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}
+			h.validate(specs.OpMetadata, pr, f.resp, ex)
+		}
+		h.st.meta = f
+	})
+	f := h.st.meta
+	h.exchanges = append(h.exchanges, f.ex)
+	if f.err != nil {
+		h.transportError(f.err)
+	}
+	obj, err := f.resp.JSON()
+	if f.resp.Status != 200 || err != nil {
+		h.Skip(fmt.Sprintf("the metadata document at %s is not usable: %s", h.T.MetadataURL, f.resp.Summary()))
+	}
+	return f.resp, obj
+}
+
+// Needs shared by the specs.
+var (
+	needScope = func(t *Target) string {
+		if t.Scope == "" {
+			return "needs a scope the client may have (--scope)"
+		}
+		return ""
+	}
+	needForbiddenScope = func(t *Target) string {
+		if t.ForbiddenScope == "" {
+			return "needs a scope the client may not have (--forbidden-scope)"
+		}
+		return ""
+	}
+	needSpecial = func(t *Target) string {
+		if t.SpecialClient == nil {
+			return "needs a second client whose id and secret need form-encoding (--special-client-id)"
+		}
+		return ""
+	}
+	needNoGrant = func(t *Target) string {
+		if t.NoGrantClient == nil {
+			return "needs a client that may not use client_credentials (--nogrant-client-id)"
+		}
+		return ""
+	}
+	needMetadata = func(t *Target) string {
+		if t.MetadataURL == "" {
+			return "needs the metadata URL (--issuer or --metadata-url)"
+		}
+		return ""
+	}
+	needBasic = func(t *Target) string {
+		if !t.Client.Uses(rfc6749.AuthClientSecretBasic) {
+			return "the client under test does not use client_secret_basic"
+		}
+		return ""
+	}
+	needPost = func(t *Target) string {
+		if !t.Client.Uses(rfc6749.AuthClientSecretPost) {
+			return "the client under test does not use client_secret_post"
+		}
+		return ""
+	}
+	needJWTProfile = func(t *Target) string {
+		if !t.Has(ProfileRFC9068) {
+			return "JWT access token checks are opt-in: profile rfc9068"
+		}
+		return ""
+	}
+)
+
+// getValidated fetches a document and checks it against the contract.
+func (h *H) getValidated(u string, op specs.Operation) *Response {
+	pr := probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}
+	resp, ex, err := h.st.prober.Do(h.ctx, pr)
+	h.exchanges = append(h.exchanges, ex)
+	h.lastCurl = h.st.prober.Curl(pr)
+	if err != nil {
+		h.transportError(err)
+	}
+	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
+	h.validate(op, pr, r, ex)
+	return r
+}

@@ -1,0 +1,216 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // the Ginkgo DSL reads best unqualified
+
+	"github.com/occheck/occheck/reports"
+)
+
+// Spec is one conformance requirement and the check that proves it.
+type Spec struct {
+	// ID is stable across releases: reports, baselines and --run use it.
+	ID string
+	// RFC is the document number ("6749"), Section its section ("4.4.2",
+	// "A.12").
+	RFC     string
+	Section string
+	// Level is MUST, SHOULD, MAY or INFO.
+	Level reports.Level
+	// Title is the requirement in one sentence.
+	Title string
+	// How says how the spec tests it, and Accepts which outcomes pass.
+	How     string
+	Accepts string
+	// Catches names the real-world deviations the spec exists for.
+	Catches string
+	// Labels add filter labels (auth method, feature) to the generated ones.
+	Labels []string
+	// Needs are checked before the spec runs; the first non-empty reason
+	// skips it.
+	Needs []Need
+	// Run performs the check.
+	Run func(h *H)
+}
+
+// Need returns why a target cannot run a spec, or "" when it can.
+type Need func(t *Target) string
+
+var registry []*Spec
+
+// add declares a spec; each section file calls it from init.
+func add(s Spec) {
+	for _, r := range registry {
+		if r.ID == s.ID {
+			panic("suites: duplicate spec ID " + s.ID)
+		}
+	}
+	if strings.ContainsAny(s.ID, "/ ") || s.Run == nil || s.Title == "" {
+		panic("suites: malformed spec " + s.ID)
+	}
+	registry = append(registry, &s)
+}
+
+// allSpecs returns the registered specs in catalogue order.
+func allSpecs() []*Spec {
+	out := append([]*Spec(nil), registry...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.RFC != b.RFC {
+			return rfcOrder(a.RFC) < rfcOrder(b.RFC)
+		}
+		if a.Section != b.Section {
+			return reports.SectionLess(a.Section, b.Section)
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
+
+// rfcOrder puts RFC 6749 first, the contract checks last.
+func rfcOrder(rfc string) string {
+	switch rfc {
+	case "6749":
+		return "0"
+	case "OpenAPI":
+		return "9"
+	}
+	return "5" + rfc
+}
+
+// labels are the Ginkgo labels of a spec. Ginkgo labels may not hold
+// "&|!,()/", which IDs and sections never do.
+func (s *Spec) labels() []string {
+	l := []string{"id:" + s.ID, "rfc:" + s.RFC, "section:" + s.Section, "level:" + strings.ToLower(string(s.Level))}
+	return append(l, s.Labels...)
+}
+
+// CatalogEntry is one spec as listed by occheck list.
+type CatalogEntry struct {
+	ID      string        `json:"id"`
+	RFC     string        `json:"rfc"`
+	Section string        `json:"section"`
+	Level   reports.Level `json:"level"`
+	Title   string        `json:"title"`
+	How     string        `json:"how,omitempty"`
+	Accepts string        `json:"accepts,omitempty"`
+	Catches string        `json:"catches,omitempty"`
+	Labels  []string      `json:"labels"`
+}
+
+// Catalog lists every spec, in catalogue order, without running anything.
+func Catalog() []CatalogEntry {
+	var out []CatalogEntry
+	for _, s := range allSpecs() {
+		out = append(out, CatalogEntry{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title,
+			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels()})
+	}
+	return out
+}
+
+// CatalogVersion is bumped whenever a spec is added, removed or changes
+// what it accepts, so reports say which catalogue graded them.
+const CatalogVersion = "2026.11.1"
+
+// Register declares the whole suite in Ginkgo's global tree. target is
+// called once, when the first spec runs, so a test may start its server
+// in BeforeSuite. Call it from a test file (var _ = Register(...)) to run
+// the suite with go test or the ginkgo CLI.
+func Register(target func() Target) bool {
+	register(target, nil, context.Background())
+	return true
+}
+
+// collector gathers spec results for Run.
+type collector struct {
+	mu      sync.Mutex
+	results map[string]reports.SpecResult
+}
+
+func (c *collector) put(r reports.SpecResult) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.results[r.ID] = r
+}
+
+func register(target func() Target, sink *collector, outer context.Context) {
+	var (
+		once  sync.Once
+		tgt   *Target
+		state *runState
+	)
+	get := func() (*Target, *runState) {
+		once.Do(func() {
+			t := target()
+			tgt = &t
+			state = newRunState(tgt)
+		})
+		return tgt, state
+	}
+	Describe("occheck", func() {
+		for _, s := range allSpecs() {
+			s := s
+			It(s.ID+": "+s.Title, Label(s.labels()...), func(ctx SpecContext) {
+				t, st := get()
+				start := time.Now()
+				res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title, Labels: s.labels(),
+					Message: reports.Message{Requirement: s.Title}}
+				for _, need := range s.Needs {
+					if reason := need(t); reason != "" {
+						res.Verdict, res.Message.Detail = reports.Skip, reason
+						sink.put(res)
+						Skip(reason)
+					}
+				}
+				specCtx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				defer context.AfterFunc(outer, cancel)()
+				h := newH(specCtx, s, t, st)
+				h.run()
+				h.fill(&res)
+				res.Duration = reports.Duration(time.Since(start))
+				sink.put(res)
+				switch res.Verdict {
+				case reports.Fail:
+					Fail(failureText(res))
+				case reports.Error:
+					Fail("error: " + failureText(res))
+				case reports.Warn:
+					if t.Strict {
+						Fail("SHOULD (strict): " + failureText(res))
+					}
+					AddReportEntry("warning", failureText(res))
+				case reports.Skip:
+					Skip(res.Message.Detail)
+				}
+			})
+		}
+	})
+}
+
+func failureText(r reports.SpecResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (RFC %s §%s, %s): %s", r.ID, r.RFC, r.Section, r.Level, r.Message.Requirement)
+	if r.Message.Expected != "" {
+		fmt.Fprintf(&b, "\n  expected: %s", r.Message.Expected)
+	}
+	if r.Message.Actual != "" {
+		fmt.Fprintf(&b, "\n  actual:   %s", r.Message.Actual)
+	}
+	if r.Message.Detail != "" {
+		fmt.Fprintf(&b, "\n  detail:   %s", r.Message.Detail)
+	}
+	if r.Curl != "" {
+		fmt.Fprintf(&b, "\n  reproduce: %s", r.Curl)
+	}
+	return b.String()
+}

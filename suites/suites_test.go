@@ -1,0 +1,114 @@
+package suites
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/mockserver"
+	"github.com/occheck/occheck/reports"
+)
+
+// The fixtures of the requirement catalogue: client A (both secret
+// methods), S (id and secret that change under form-encoding), C (not
+// allowed client_credentials).
+const (
+	mockA, mockASecret = "occheck-a", "a-secret-0123456789"
+	mockS, mockSSecret = "svc:1", "p+ss w%rd&:x"
+	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
+)
+
+func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
+	return mockserver.Config{
+		SigningAlg: mockserver.ES256,
+		Quirks:     quirks,
+		Clients: []mockserver.Client{
+			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}},
+			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
+			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
+		},
+	}
+}
+
+func mockTarget(s *mockserver.Server) Target {
+	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	return Target{
+		TokenURL:       s.TokenURL(),
+		Client:         Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
+		Scope:          "read write",
+		ForbiddenScope: "admin",
+		SpecialClient:  &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:  &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
+		MetadataURL:    s.MetadataURL(),
+		HTTPClient:     s.Client(),
+		Profiles:       []string{ProfileRFC9068},
+	}
+}
+
+// requireClean fails the test for every spec that is not pass, info or an
+// expected skip.
+func requireClean(t *testing.T, run *reports.Run) {
+	t.Helper()
+	if len(run.Specs) < 60 {
+		t.Errorf("only %d specs ran", len(run.Specs))
+	}
+	for _, s := range run.Specs {
+		switch s.Verdict {
+		case reports.Pass, reports.Info:
+		default:
+			t.Errorf("%s %s: %s\n%s", s.ID, s.Verdict, s.Title, failureText(s))
+		}
+	}
+}
+
+func TestSuitePassesTheMockOverHTTP(t *testing.T) {
+	if os.Getenv(EnvTokenURL) != "" {
+		t.Skip("OCCHECK_TOKEN_URL is set: TestExternalTarget checks that server instead")
+	}
+	s := mockserver.NewTestServer(t, mockConfig())
+	run, err := Run(t.Context(), mockTarget(s), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireClean(t, run)
+}
+
+func TestSuitePassesTheMockOverHTTPS(t *testing.T) {
+	if os.Getenv(EnvTokenURL) != "" {
+		t.Skip("OCCHECK_TOKEN_URL is set: TestExternalTarget checks that server instead")
+	}
+	s := mockserver.NewTLSServer(mockConfig())
+	defer s.Close()
+	if !strings.HasPrefix(s.TokenURL(), "https://") {
+		t.Fatalf("token URL %s is not https", s.TokenURL())
+	}
+	run, err := Run(t.Context(), mockTarget(s), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireClean(t, run)
+}
+
+// TestExternalTarget checks the server OCCHECK_TOKEN_URL and friends name.
+func TestExternalTarget(t *testing.T) {
+	target, ok, err := TargetFromEnv(os.Getenv)
+	if !ok {
+		t.Skip("set OCCHECK_TOKEN_URL (and OCCHECK_CLIENT_ID, OCCHECK_CLIENT_SECRET, ...) to check an external server")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := Run(t.Context(), *target, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range run.Specs {
+		switch s.Verdict {
+		case reports.Fail, reports.Error:
+			t.Errorf("%s", failureText(s))
+		case reports.Warn:
+			t.Logf("warning: %s", failureText(s))
+		}
+	}
+}
