@@ -15,9 +15,9 @@ import (
 func (h *H) errorTriggers() []*Response {
 	c := &h.T.Client
 	rs := []*Response{
-		h.Send(form("x_occheck", "1"), As(c)),                         // invalid_request
-		h.Send(form("grant_type", "urn:example:occheck:nope"), As(c)), // unsupported_grant_type
-		h.Send(ccBody("scope", `occheck"x`), As(c)),                   // invalid_scope
+		h.Send(form("x_occheck", "1"), As(c)),                          // invalid_request
+		h.Send(form("grant_type", "urn:example:occheck:nope"), As(c)),  // unsupported_grant_type
+		h.Send(ccBody("scope", `occheck"x`), As(c)),                    // invalid_scope
 		h.Send(ccBody(), Post(&Client{ID: c.ID, Secret: wrongSecret})), // invalid_client
 	}
 	if h.T.NoGrantClient != nil {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // the Ginkgo DSL reads best unqualified
+	"github.com/onsi/ginkgo/v2"
 
 	"github.com/occheck/occheck/reports"
 )
@@ -156,10 +156,10 @@ func register(target func() Target, sink *collector, outer context.Context) {
 		})
 		return tgt, state
 	}
-	Describe("occheck", func() {
+	ginkgo.Describe("occheck", func() {
 		for _, s := range allSpecs() {
 			s := s
-			It(s.ID+": "+s.Title, Label(s.labels()...), func(ctx SpecContext) {
+			ginkgo.It(s.ID+": "+s.Title, ginkgo.Label(s.labels()...), func(ctx ginkgo.SpecContext) {
 				t, st := get()
 				start := time.Now()
 				res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title, Labels: s.labels(),
@@ -168,7 +168,7 @@ func register(target func() Target, sink *collector, outer context.Context) {
 					if reason := need(t); reason != "" {
 						res.Verdict, res.Message.Detail = reports.Skip, reason
 						sink.put(res)
-						Skip(reason)
+						ginkgo.Skip(reason)
 					}
 				}
 				specCtx, cancel := context.WithCancel(ctx)
@@ -181,16 +181,16 @@ func register(target func() Target, sink *collector, outer context.Context) {
 				sink.put(res)
 				switch res.Verdict {
 				case reports.Fail:
-					Fail(failureText(res))
+					ginkgo.Fail(failureText(res))
 				case reports.Error:
-					Fail("error: " + failureText(res))
+					ginkgo.Fail("error: " + failureText(res))
 				case reports.Warn:
 					if t.Strict {
-						Fail("SHOULD (strict): " + failureText(res))
+						ginkgo.Fail("SHOULD (strict): " + failureText(res))
 					}
-					AddReportEntry("warning", failureText(res))
+					ginkgo.AddReportEntry("warning", failureText(res))
 				case reports.Skip:
-					Skip(res.Message.Detail)
+					ginkgo.Skip(res.Message.Detail)
 				}
 			})
 		}

@@ -199,7 +199,7 @@ func init() {
 			var set jose.JSONWebKeySet
 			h.Require(r.Status == 200 && json.Unmarshal(r.Body, &set) == nil && len(set.Keys) > 0, "a JWK Set at "+uri, "%s", r.Summary())
 			alg, _ := hd["alg"].(string)
-			sig, err := jose.ParseSigned(at, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+			sig, err := jose.ParseSignedCompact(at, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 			h.Require(err == nil, "a parseable JWS", "%v", err)
 			keys := set.Keys
 			if kid, _ := hd["kid"].(string); kid != "" {

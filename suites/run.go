@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // the Ginkgo DSL reads best unqualified
+	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/extensions/globals"
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
@@ -94,7 +94,7 @@ func Run(ctx context.Context, target Target, o RunOptions) (*reports.Run, error)
 		Strict:           target.Strict,
 		Start:            now(),
 	}
-	RunSpecs(&gT{}, "occheck", sc, rc)
+	ginkgo.RunSpecs(&gT{}, "occheck", sc, rc)
 	run.Finish = now()
 	for _, s := range allSpecs() {
 		if r, ok := sink.results[s.ID]; ok {
