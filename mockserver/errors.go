@@ -77,7 +77,11 @@ func (a *Authority) writeError(w http.ResponseWriter, e *oauthError) int {
 		h.Set("Allow", e.Allow)
 	}
 	if e.Challenge && status == http.StatusUnauthorized && !a.quirks.on(QuirkNoWWWAuthenticate) {
-		h.Set("WWW-Authenticate", `Basic realm="`+a.realm+`", charset="UTF-8"`)
+		if a.quirks.on(QuirkNoRealm) {
+			h.Set("WWW-Authenticate", "Basic")
+		} else {
+			h.Set("WWW-Authenticate", `Basic realm="`+a.realm+`", charset="UTF-8"`)
+		}
 	}
 	desc := sanitizeDescription(e.Description)
 	if a.quirks.on(QuirkQuotedErrorDescription) {
@@ -94,10 +98,19 @@ func (a *Authority) writeError(w http.ResponseWriter, e *oauthError) int {
 	}
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
-	body, _ := json.Marshal(struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description,omitempty"`
-	}{e.Code, desc})
-	_, _ = w.Write(body)
+	body := struct {
+		Error        string  `json:"error"`
+		Description  string  `json:"error_description,omitempty"`
+		URI          string  `json:"error_uri,omitempty"`
+		RefreshToken *string `json:"refresh_token,omitempty"`
+	}{Error: e.Code, Description: desc}
+	if a.quirks.on(QuirkBadErrorURI) {
+		body.URI = "https://docs.example/errors/" + e.Code + " help"
+	}
+	out, _ := json.Marshal(body)
+	if a.quirks.on(QuirkTokenInError) {
+		out = append(out[:len(out)-1], []byte(`,"refresh_token":null}`)...)
+	}
+	_, _ = w.Write(out)
 	return status
 }

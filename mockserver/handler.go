@@ -55,6 +55,9 @@ type Authority struct {
 
 	issuer atomic.Pointer[string]
 	reqlog requestLog
+
+	decoyOnce sync.Once
+	decoy     jose.JSONWebKey
 }
 
 // Handler builds the authorization server for cfg. It fails on an invalid
@@ -283,6 +286,12 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 		vals = v
 	case r.Method == http.MethodGet && a.quirks.on(QuirkAcceptGET):
 		vals = r.URL.Query()
+	case r.Method != http.MethodGet && r.Method != http.MethodHead && a.quirks.on(QuirkAnyMethod):
+		v, e := a.readForm(w, r)
+		if e != nil {
+			return fail(e)
+		}
+		vals = v
 	default:
 		return fail(&oauthError{Code: rfc6749.ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Allow: http.MethodPost,
 			Description: "the token endpoint accepts only POST (RFC 6749 section 3.2)"})
@@ -293,7 +302,7 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 		for k, vs := range q {
 			vals[k] = append(vals[k], vs...)
 		}
-	} else if r.Method == http.MethodPost {
+	} else if r.Method != http.MethodGet {
 		for _, k := range []string{rfc6749.ParamClientID, rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion} {
 			if q.Has(k) {
 				return fail(errInvalidRequest("client credentials must not be sent in the request URI (RFC 6749 section 2.3.1)"))
@@ -305,27 +314,41 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 		return fail(e)
 	}
 	p := req.params
-	if p[rfc6749.ParamGrantType] == "" {
-		if a.quirks.on(QuirkMissingGrantInvalidClient) {
+	if _, present := p[rfc6749.ParamGrantType]; !present {
+		switch {
+		case a.quirks.on(QuirkMissingGrantInvalidClient):
 			return fail(errInvalidClient("missing grant type"))
+		case a.quirks.on(QuirkDefaultGrantType):
+			p[rfc6749.ParamGrantType] = rfc6749.GrantClientCredentials
+		default:
+			return fail(errInvalidRequest("grant_type is required"))
 		}
-		return fail(errInvalidRequest("grant_type is required"))
 	}
 
 	cl, e := a.authenticate(r, p)
 	if e != nil {
+		if a.quirks.on(QuirkEchoSecret) {
+			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+		}
 		return fail(e)
 	}
 	clientID = cl.ID
 
-	if gt := p[rfc6749.ParamGrantType]; gt != rfc6749.GrantClientCredentials {
-		if a.quirks.on(QuirkUnknownGrantInvalidRequest) {
-			return fail(errInvalidRequest("grant type is not supported"))
+	if gt := p[rfc6749.ParamGrantType]; gt != rfc6749.GrantClientCredentials && !a.quirks.on(QuirkAnyGrantType) {
+		e := &oauthError{Code: rfc6749.ErrUnsupportedGrantType, Status: http.StatusBadRequest,
+			Description: "this server supports only the client_credentials grant"}
+		switch {
+		case a.quirks.on(QuirkUnknownGrantInvalidRequest):
+			e.Code = rfc6749.ErrInvalidRequest
+		case a.quirks.on(QuirkErrorCodeChars):
+			e.Code = `unsupported "grant" type`
 		}
-		return fail(&oauthError{Code: rfc6749.ErrUnsupportedGrantType, Status: http.StatusBadRequest,
-			Description: "this server supports only the client_credentials grant"})
+		if a.quirks.on(QuirkEchoSecret) {
+			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+		}
+		return fail(e)
 	}
-	if !cl.allowsGrant(rfc6749.GrantClientCredentials) {
+	if !cl.allowsGrant(rfc6749.GrantClientCredentials) && !a.quirks.on(QuirkGrantTypesNotEnforced) {
 		st := http.StatusBadRequest
 		if a.quirks.on(QuirkForbiddenGrant) {
 			st = http.StatusForbidden
@@ -336,6 +359,12 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 
 	scopes, hideScope, e := a.grantScopes(cl, req)
 	if e != nil {
+		if a.quirks.on(QuirkNonRegistryError) {
+			e.Code = "insufficient_scope"
+		}
+		if a.quirks.on(QuirkEchoSecret) {
+			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+		}
 		return fail(e)
 	}
 	aud, e := a.audienceFor(cl, req.resources)
@@ -355,7 +384,13 @@ func (a *Authority) readForm(w http.ResponseWriter, r *http.Request) (url.Values
 	if ct == "" {
 		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
 	}
+	if a.quirks.on(QuirkStrictContentType) && ct != formMediaType {
+		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
+	}
 	mt, params, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" && a.quirks.on(QuirkAcceptJSONBody) {
+		return readJSONForm(w, r)
+	}
 	if err != nil || mt != formMediaType {
 		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
 	}
@@ -409,6 +444,9 @@ func (a *Authority) parseParams(vals url.Values) (*tokenRequest, *oauthError) {
 			if k == rfc6749.ParamScope && len(vs) > 0 {
 				req.emptyScope = true
 			}
+			if a.quirks.on(QuirkEmptyValuesKept) && len(vs) > 0 {
+				req.params[k] = ""
+			}
 			continue
 		}
 		if len(set) > 1 && !a.quirks.on(QuirkRepeatedParams) {
@@ -445,6 +483,9 @@ func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client,
 		if !strings.EqualFold(scheme, "Basic") && !a.quirks.on(QuirkAnyAuthScheme) {
 			return nil, errInvalidClient("unsupported authentication scheme; use HTTP Basic")
 		}
+		if a.quirks.on(QuirkNoBasic) || (a.quirks.on(QuirkBasicSchemeCaseSensitive) && scheme != "Basic") {
+			return nil, errInvalidClient("HTTP Basic is not accepted here")
+		}
 		var err error
 		id, secret, err = a.parseBasic(strings.TrimSpace(cred))
 		if err != nil {
@@ -460,15 +501,30 @@ func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client,
 			if bodyID != "" && bodyID != id {
 				return nil, errInvalidRequest("client_id does not match the client authenticated by HTTP Basic")
 			}
+			if bodyID != "" && a.quirks.on(QuirkClientIDWithBasicRejected) {
+				return nil, errInvalidRequest("more than one client authentication method used")
+			}
 		}
 		method = rfc6749.AuthClientSecretBasic
 	case bodyID != "" && bodySecret != "":
+		if a.quirks.on(QuirkNoPost) {
+			return nil, errInvalidClient("client credentials in the body are not accepted here")
+		}
 		id, secret, method = bodyID, bodySecret, rfc6749.AuthClientSecretPost
 	case bodySecret != "":
 		return nil, errInvalidClient("client_secret without client_id")
 	case bodyID != "":
+		if cl := a.clients[bodyID]; cl != nil && a.quirks.on(QuirkClientIDAlone) {
+			return cl, nil
+		}
 		return nil, errInvalidClient("client authentication required: client_id alone does not authenticate a confidential client")
 	default:
+		switch {
+		case a.quirks.on(QuirkNoClientAuth):
+			return a.clients[a.order[0]], nil
+		case a.quirks.on(QuirkMissingAuthInvalidRequest):
+			return nil, errInvalidRequest("client credentials are required")
+		}
 		return nil, errInvalidClient("client authentication required")
 	}
 
@@ -513,9 +569,24 @@ func (a *Authority) grantScopes(cl *client, req *tokenRequest) (scopes []string,
 	if req.emptyScope && a.quirks.on(QuirkEmptyScopeInvalid) {
 		return nil, false, errInvalidScope("scope must not be empty")
 	}
-	toks, ok := rfc6749.ParseScope(req.params[rfc6749.ParamScope])
+	raw, present := req.params[rfc6749.ParamScope]
+	if present && raw == "" && a.quirks.on(QuirkEmptyValuesKept) {
+		return nil, false, errInvalidScope("scope must not be empty")
+	}
+	if a.quirks.on(QuirkScopesNotEnforced) {
+		if toks := strings.Fields(raw); len(toks) > 0 {
+			return toks, false, nil
+		}
+	}
+	if a.quirks.on(QuirkScopeCaseInsensitive) {
+		raw = strings.ToLower(raw)
+	}
+	toks, ok := rfc6749.ParseScope(raw)
 	if !ok {
 		return nil, false, errInvalidScope("scope must be scope tokens separated by single spaces (RFC 6749 section 3.3)")
+	}
+	if len(toks) == 0 && a.quirks.on(QuirkScopeRequired) {
+		return nil, false, errInvalidRequest("scope is required")
 	}
 	if a.quirks.on(QuirkWidenedScopeHidden) && len(toks) > 0 {
 		return slices.Clone(cl.Scopes), true, nil
@@ -528,12 +599,8 @@ func (a *Authority) grantScopes(cl *client, req *tokenRequest) (scopes []string,
 		if slices.Contains(granted, t) {
 			continue
 		}
-		if !cl.allowsScope(t) && !a.quirks.on(QuirkScopesNotEnforced) {
-			e := errInvalidScope("scope %s is not allowed for this client", clip(t))
-			if a.quirks.on(QuirkNonRegistryError) {
-				e.Code = "insufficient_scope"
-			}
-			return nil, false, e
+		if !cl.allowsScope(t) {
+			return nil, false, errInvalidScope("scope %s is not allowed for this client", clip(t))
 		}
 		granted = append(granted, t)
 	}
@@ -570,11 +637,20 @@ func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []
 		AccessToken  string `json:"access_token"`
 		TokenType    string `json:"token_type,omitempty"`
 		ExpiresIn    any    `json:"expires_in"`
-		Scope        string `json:"scope,omitempty"`
+		Scope        any    `json:"scope,omitempty"`
 		RefreshToken string `json:"refresh_token,omitempty"`
 	}{AccessToken: tok.Value, TokenType: rfc6749.TokenTypeBearer, ExpiresIn: tok.ExpiresIn}
-	if !hideScope {
+	if !hideScope && len(scopes) > 0 {
 		resp.Scope = strings.Join(scopes, " ")
+		if a.quirks.on(QuirkScopeArray) {
+			resp.Scope = scopes
+		}
+	}
+	if a.quirks.on(QuirkAccessTokenNonASCII) {
+		resp.AccessToken += "é"
+	}
+	if a.quirks.on(QuirkExpiresInFraction) {
+		resp.ExpiresIn = float64(tok.ExpiresIn) - 0.5
 	}
 	if a.quirks.on(QuirkNoTokenType) {
 		resp.TokenType = ""
@@ -590,8 +666,8 @@ func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []
 		if resp.TokenType != "" {
 			v.Set("token_type", resp.TokenType)
 		}
-		if resp.Scope != "" {
-			v.Set("scope", resp.Scope)
+		if s, ok := resp.Scope.(string); ok {
+			v.Set("scope", s)
 		}
 		if resp.RefreshToken != "" {
 			v.Set("refresh_token", resp.RefreshToken)
@@ -602,14 +678,28 @@ func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []
 		return http.StatusOK
 	}
 	body, _ := json.Marshal(resp)
+	if a.quirks.on(QuirkDuplicateMember) {
+		body = append([]byte(`{"token_type":"bearer",`), body[1:]...)
+	}
+	status := http.StatusOK
+	if a.quirks.on(QuirkStatus201) {
+		status = http.StatusCreated
+	}
 	h.Set("Content-Type", jsonContentType)
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
-	return http.StatusOK
+	return status
 }
 
 func (a *Authority) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{a.signKey.public}})
+	key := a.signKey.public
+	switch {
+	case a.quirks.on(QuirkJWKSWrongKey):
+		key = a.decoyKey()
+	case a.quirks.on(QuirkJWKSPrivateKey):
+		key.Key = a.signKey.private
+	}
+	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key}})
 }
 
 // Metadata is the RFC 8414 document the server publishes; every field is
@@ -638,7 +728,7 @@ func (a *Authority) Metadata() map[string]any {
 	if scopes == nil {
 		scopes = []string{}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"issuer":                                a.Issuer(),
 		"token_endpoint":                        a.TokenURL(),
 		"jwks_uri":                              a.JWKSURL(),
@@ -649,6 +739,25 @@ func (a *Authority) Metadata() map[string]any {
 		"id_token_signing_alg_values_supported": []string{},
 		"access_token_signing_alg_values":       []string{string(a.signKey.alg)},
 	}
+	switch {
+	case a.quirks.on(QuirkIssuerMismatch):
+		m["issuer"] = a.Issuer() + "/"
+	case a.quirks.on(QuirkIssuerQuery):
+		m["issuer"] = a.Issuer() + "?tenant=1"
+	case a.quirks.on(QuirkMetadataNoTokenEndpoint):
+		delete(m, "token_endpoint")
+	case a.quirks.on(QuirkMetadataWrongTokenEndpoint):
+		m["token_endpoint"] = a.Issuer() + "/oauth2/v1/token"
+	case a.quirks.on(QuirkMetadataTokenEndpointFragment):
+		m["token_endpoint"] = a.TokenURL() + "#token"
+	case a.quirks.on(QuirkMetadataNoGrantTypes):
+		delete(m, "grant_types_supported")
+	case a.quirks.on(QuirkMetadataAlgNone):
+		m["token_endpoint_auth_signing_alg_values_supported"] = []string{"RS256", "none"}
+	case a.quirks.on(QuirkMetadataNoJWKSURI):
+		delete(m, "jwks_uri")
+	}
+	return m
 }
 
 func (a *Authority) serveMetadata(w http.ResponseWriter, r *http.Request) {
@@ -702,3 +811,31 @@ func (l *requestLog) all() []RecordedRequest {
 // Requests returns the token requests received, oldest first, with
 // secrets redacted. At most Config.RequestLogSize are kept.
 func (a *Authority) Requests() []RecordedRequest { return a.reqlog.all() }
+
+// readJSONForm reads a JSON object of strings as parameters, for the
+// accept-json-body quirk.
+func readJSONForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
+	var m map[string]string
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes)).Decode(&m); err != nil {
+		return nil, errInvalidRequest("request body is not a JSON object of strings")
+	}
+	vals := url.Values{}
+	for k, v := range m {
+		vals.Set(k, v)
+	}
+	return vals, nil
+}
+
+// presentedSecret is the secret a request presented, for the echo-secret
+// quirk only.
+func presentedSecret(r *http.Request, p map[string]string) string {
+	if s := p[rfc6749.ParamClientSecret]; s != "" {
+		return s
+	}
+	if _, pass, ok := r.BasicAuth(); ok {
+		if s, err := url.QueryUnescape(pass); err == nil {
+			return s
+		}
+	}
+	return ""
+}

@@ -19,7 +19,8 @@ import (
 
 // signingKey is the server's private key with its public JWK.
 type signingKey struct {
-	alg    jose.SignatureAlgorithm
+	private crypto.Signer
+	alg     jose.SignatureAlgorithm
 	kid    string
 	signer jose.Signer
 	public jose.JSONWebKey
@@ -118,5 +119,19 @@ func newSigningKey(k crypto.Signer, alg string, typ string) (*signingKey, error)
 	if err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}
-	return &signingKey{alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, signer: signer, public: pub}, nil
+	return &signingKey{private: k, alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, signer: signer, public: pub}, nil
+}
+
+// decoyKey is a fresh public key under the real kid, for the
+// jwks-wrong-key quirk: published, but it verifies nothing.
+func (a *Authority) decoyKey() jose.JSONWebKey {
+	a.decoyOnce.Do(func() {
+		k, err := generateKey(string(a.signKey.alg))
+		if err != nil {
+			a.decoy = a.signKey.public
+			return
+		}
+		a.decoy = jose.JSONWebKey{Key: k.Public(), KeyID: a.signKey.kid, Algorithm: string(a.signKey.alg), Use: "sig"}
+	})
+	return a.decoy
 }

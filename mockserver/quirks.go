@@ -98,6 +98,102 @@ const (
 	// QuirkJWTTypJWT writes typ: JWT into access tokens instead of at+jwt
 	// (RFC 9068 §2.1).
 	QuirkJWTTypJWT Quirk = "jwt-typ-jwt"
+	// QuirkAnyMethod processes PUT, PATCH, DELETE and OPTIONS requests like
+	// POST.
+	QuirkAnyMethod Quirk = "any-method"
+	// QuirkAcceptJSONBody reads a JSON request body as the parameters.
+	QuirkAcceptJSONBody Quirk = "accept-json-body"
+	// QuirkStrictContentType compares Content-Type as an exact string.
+	QuirkStrictContentType Quirk = "strict-content-type"
+	// QuirkEmptyValuesKept treats grant_type= and scope= as present values.
+	QuirkEmptyValuesKept Quirk = "empty-values-kept"
+	// QuirkDefaultGrantType assumes client_credentials when grant_type is
+	// missing.
+	QuirkDefaultGrantType Quirk = "default-grant-type"
+	// QuirkAnyGrantType issues client credentials tokens whatever grant_type
+	// says.
+	QuirkAnyGrantType Quirk = "any-grant-type"
+	// QuirkGrantTypesNotEnforced ignores the client's allowed grant types.
+	QuirkGrantTypesNotEnforced Quirk = "grant-types-not-enforced"
+	// QuirkNoClientAuth issues tokens to requests without credentials.
+	QuirkNoClientAuth Quirk = "no-client-auth"
+	// QuirkMissingAuthInvalidRequest answers missing credentials with
+	// invalid_request.
+	QuirkMissingAuthInvalidRequest Quirk = "missing-auth-invalid-request"
+	// QuirkClientIDAlone authenticates a client by client_id alone.
+	QuirkClientIDAlone Quirk = "client-id-alone"
+	// QuirkNoBasic refuses HTTP Basic while advertising it.
+	QuirkNoBasic Quirk = "no-basic"
+	// QuirkNoPost refuses body credentials while advertising them.
+	QuirkNoPost Quirk = "no-post"
+	// QuirkBasicSchemeCaseSensitive accepts only "Basic", not "basic".
+	QuirkBasicSchemeCaseSensitive Quirk = "basic-scheme-case-sensitive"
+	// QuirkClientIDWithBasicRejected refuses a client_id parameter next to
+	// HTTP Basic.
+	QuirkClientIDWithBasicRejected Quirk = "client-id-with-basic-rejected"
+	// QuirkScopeRequired refuses requests without scope as invalid_request.
+	QuirkScopeRequired Quirk = "scope-required"
+	// QuirkScopeCaseInsensitive folds scope tokens to lower case.
+	QuirkScopeCaseInsensitive Quirk = "scope-case-insensitive"
+	// QuirkStatus201 answers success with 201 Created.
+	QuirkStatus201 Quirk = "status-201"
+	// QuirkDuplicateMember writes token_type twice in the success body.
+	QuirkDuplicateMember Quirk = "duplicate-member"
+	// QuirkAccessTokenNonASCII appends a non-ASCII character to tokens.
+	QuirkAccessTokenNonASCII Quirk = "access-token-non-ascii"
+	// QuirkExpiresInFraction sends a fractional expires_in.
+	QuirkExpiresInFraction Quirk = "expires-in-fraction"
+	// QuirkScopeArray sends the granted scope as a JSON array.
+	QuirkScopeArray Quirk = "scope-array"
+	// QuirkEchoSecret puts the presented client secret into error
+	// descriptions.
+	QuirkEchoSecret Quirk = "echo-secret"
+	// QuirkFixedJTI gives every token the same jti.
+	QuirkFixedJTI Quirk = "fixed-jti"
+	// QuirkErrorCodeChars answers an unknown grant with an error code
+	// holding '"' characters.
+	QuirkErrorCodeChars Quirk = "error-code-chars"
+	// QuirkBadErrorURI adds an error_uri with a space in it.
+	QuirkBadErrorURI Quirk = "bad-error-uri"
+	// QuirkNoRealm sends a Basic challenge without realm.
+	QuirkNoRealm Quirk = "no-realm"
+	// QuirkTokenInError adds "refresh_token": null to error bodies.
+	QuirkTokenInError Quirk = "token-in-error"
+	// QuirkIssuerMismatch publishes the issuer with a trailing slash in the
+	// metadata while tokens carry it without.
+	QuirkIssuerMismatch Quirk = "issuer-mismatch"
+	// QuirkIssuerQuery publishes an issuer with a query component.
+	QuirkIssuerQuery Quirk = "issuer-query"
+	// QuirkMetadataNoTokenEndpoint leaves token_endpoint out of the
+	// metadata.
+	QuirkMetadataNoTokenEndpoint Quirk = "metadata-no-token-endpoint"
+	// QuirkMetadataWrongTokenEndpoint advertises another token endpoint URL.
+	QuirkMetadataWrongTokenEndpoint Quirk = "metadata-wrong-token-endpoint"
+	// QuirkMetadataTokenEndpointFragment advertises a token endpoint with a
+	// fragment.
+	QuirkMetadataTokenEndpointFragment Quirk = "metadata-token-endpoint-fragment"
+	// QuirkMetadataNoGrantTypes omits grant_types_supported.
+	QuirkMetadataNoGrantTypes Quirk = "metadata-no-grant-types"
+	// QuirkMetadataAlgNone advertises none as a token endpoint signing alg.
+	QuirkMetadataAlgNone Quirk = "metadata-alg-none"
+	// QuirkMetadataNoJWKSURI omits jwks_uri although tokens are JWTs.
+	QuirkMetadataNoJWKSURI Quirk = "metadata-no-jwks-uri"
+	// QuirkJWTAlgNone issues unsigned (alg none) access tokens.
+	QuirkJWTAlgNone Quirk = "jwt-alg-none"
+	// QuirkJWTMissingClaims leaves client_id and jti out of tokens.
+	QuirkJWTMissingClaims Quirk = "jwt-missing-claims"
+	// QuirkJWTSubNotClient puts another identifier than the client into sub.
+	QuirkJWTSubNotClient Quirk = "jwt-sub-not-client"
+	// QuirkJWTExpMismatch makes exp disagree with expires_in.
+	QuirkJWTExpMismatch Quirk = "jwt-exp-mismatch"
+	// QuirkJWTNoAud leaves aud out of tokens.
+	QuirkJWTNoAud Quirk = "jwt-no-aud"
+	// QuirkJWTScopeArray writes the scope claim as an array.
+	QuirkJWTScopeArray Quirk = "jwt-scope-array"
+	// QuirkJWKSWrongKey publishes a key that does not verify the tokens.
+	QuirkJWKSWrongKey Quirk = "jwks-wrong-key"
+	// QuirkJWKSPrivateKey publishes the private key in the JWKS.
+	QuirkJWKSPrivateKey Quirk = "jwks-private-key"
 )
 
 var quirkDescriptions = map[Quirk]string{
@@ -134,6 +230,49 @@ var quirkDescriptions = map[Quirk]string{
 	QuirkQuotedErrorDescription:        "error_description carries '\"' and non-ASCII characters (RFC 6749 Appendix A.8)",
 	QuirkFormResponse:                  "the success body is form-encoded, not JSON (RFC 6749 §5.1)",
 	QuirkJWTTypJWT:                     "JWT access tokens carry typ JWT, not at+jwt (RFC 9068 §2.1)",
+	QuirkAnyMethod:                     "PUT, PATCH, DELETE and OPTIONS requests get tokens like POST (RFC 6749 §3.2)",
+	QuirkAcceptJSONBody:                "a JSON request body is accepted as the parameters (RFC 6749 §4.4.2)",
+	QuirkStrictContentType:             "Content-Type must equal application/x-www-form-urlencoded exactly: no charset, no other case",
+	QuirkEmptyValuesKept:               "grant_type= and scope= count as present values, not as omitted (RFC 6749 §3.2)",
+	QuirkDefaultGrantType:              "a missing grant_type is taken to mean client_credentials",
+	QuirkAnyGrantType:                  "any grant_type, password included, yields a client credentials token",
+	QuirkGrantTypesNotEnforced:         "clients get client_credentials tokens whatever grant types they are allowed",
+	QuirkNoClientAuth:                  "a request without any client credentials gets a token",
+	QuirkMissingAuthInvalidRequest:     "missing client credentials are answered invalid_request, not invalid_client",
+	QuirkClientIDAlone:                 "client_id without a secret authenticates a confidential client (RFC 6749 §3.2.1)",
+	QuirkNoBasic:                       "HTTP Basic is refused although the metadata advertises client_secret_basic (RFC 6749 §2.3.1)",
+	QuirkNoPost:                        "body credentials are refused although the metadata advertises client_secret_post",
+	QuirkBasicSchemeCaseSensitive:      "the scheme must be written Basic; basic is refused (RFC 9110 §11.1)",
+	QuirkClientIDWithBasicRejected:     "a client_id parameter next to HTTP Basic is refused as a second method (RFC 6749 §3.2.1)",
+	QuirkScopeRequired:                 "a request without scope is refused as invalid_request (RFC 6749 §3.3)",
+	QuirkScopeCaseInsensitive:          "scope tokens are folded to lower case, so READ is granted as read (RFC 6749 §3.3)",
+	QuirkStatus201:                     "successful token responses use 201 Created (RFC 6749 §5.1)",
+	QuirkDuplicateMember:               "the success body has token_type twice (RFC 6749 §3.2)",
+	QuirkAccessTokenNonASCII:           "access tokens end in a non-ASCII character (RFC 6749 Appendix A.12)",
+	QuirkExpiresInFraction:             "expires_in is a fraction of seconds (RFC 6749 Appendix A.14)",
+	QuirkScopeArray:                    "the granted scope is a JSON array, not a string (RFC 6749 §3.3)",
+	QuirkEchoSecret:                    "error descriptions repeat the client secret the request presented (RFC 6749 §10.8)",
+	QuirkFixedJTI:                      "every access token carries the same jti (RFC 6749 §10.10, RFC 9068)",
+	QuirkErrorCodeChars:                "an unknown grant is answered with an error code holding '\"' (RFC 6749 Appendix A.7)",
+	QuirkBadErrorURI:                   "error responses carry an error_uri with a space (RFC 6749 Appendix A.9)",
+	QuirkNoRealm:                       "the Basic challenge has no realm (RFC 7617 §2)",
+	QuirkTokenInError:                  "error bodies carry a refresh_token member (RFC 6749 §5.2)",
+	QuirkIssuerMismatch:                "the metadata issuer has a trailing slash the tokens' iss lacks (RFC 8414 §3.3)",
+	QuirkIssuerQuery:                   "the metadata issuer has a query component (RFC 8414 §2)",
+	QuirkMetadataNoTokenEndpoint:       "the metadata omits token_endpoint (RFC 8414 §2)",
+	QuirkMetadataWrongTokenEndpoint:    "the metadata advertises a token endpoint other than the real one",
+	QuirkMetadataTokenEndpointFragment: "the metadata token_endpoint has a fragment (RFC 6749 §3.2)",
+	QuirkMetadataNoGrantTypes:          "the metadata omits grant_types_supported, whose default excludes client_credentials",
+	QuirkMetadataAlgNone:               "the metadata lists none among token endpoint signing algorithms (RFC 8414 §2)",
+	QuirkMetadataNoJWKSURI:             "the metadata omits jwks_uri although tokens are JWTs",
+	QuirkJWTAlgNone:                    "access tokens are unsigned JWTs with alg none (RFC 9068 §2.1)",
+	QuirkJWTMissingClaims:              "access tokens lack the client_id and jti claims (RFC 9068 §2.2)",
+	QuirkJWTSubNotClient:               "the sub claim is not the client's identifier (RFC 9068 §2.2)",
+	QuirkJWTExpMismatch:                "exp - iat of access tokens is twice expires_in",
+	QuirkJWTNoAud:                      "access tokens have no aud claim (RFC 9068 §3)",
+	QuirkJWTScopeArray:                 "the scope claim is an array, not a string (RFC 9068 §2.2.3)",
+	QuirkJWKSWrongKey:                  "the JWKS publishes a key that does not verify the tokens",
+	QuirkJWKSPrivateKey:                "the JWKS publishes the private signing key",
 }
 
 // Quirks lists every quirk, sorted by name.

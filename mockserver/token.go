@@ -25,6 +25,9 @@ func (a *Authority) mint(cl *client, scopes []string, aud []string) (accessToken
 		ttl = a.ttl
 	}
 	jti := newJTI()
+	if a.quirks.on(QuirkFixedJTI) {
+		jti = "occheck-fixed-jti"
+	}
 	claims := make(map[string]any, 9+len(cl.Claims))
 	for k, v := range cl.Claims {
 		claims[k] = v
@@ -45,9 +48,14 @@ func (a *Authority) mint(cl *client, scopes []string, aud []string) (accessToken
 	claims["iat"] = iat
 	claims["exp"] = exp
 	claims["jti"] = jti
+	a.quirkClaims(claims, ttl)
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return accessToken{}, fmt.Errorf("token claims: %w", err)
+	}
+	if a.quirks.on(QuirkJWTAlgNone) {
+		hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"at+jwt"}`))
+		return accessToken{Value: hdr + "." + base64.RawURLEncoding.EncodeToString(payload) + ".", ExpiresIn: exp - iat, JTI: jti}, nil
 	}
 	jws, err := a.key().signer.Sign(payload)
 	if err != nil {
@@ -73,4 +81,24 @@ func (a *Authority) now() time.Time {
 		return a.clock()
 	}
 	return time.Now()
+}
+
+// quirkClaims bends the claims as the switched-on quirks say.
+func (a *Authority) quirkClaims(c map[string]any, ttl time.Duration) {
+	if a.quirks.on(QuirkJWTMissingClaims) {
+		delete(c, "client_id")
+		delete(c, "jti")
+	}
+	if a.quirks.on(QuirkJWTSubNotClient) {
+		c["sub"] = "service-account-" + newJTI()
+	}
+	if a.quirks.on(QuirkJWTExpMismatch) {
+		c["exp"] = c["iat"].(int64) + int64(2*ttl/time.Second)
+	}
+	if a.quirks.on(QuirkJWTNoAud) {
+		delete(c, "aud")
+	}
+	if s, ok := c["scope"].(string); ok && a.quirks.on(QuirkJWTScopeArray) {
+		c["scope"] = strings.Fields(s)
+	}
 }

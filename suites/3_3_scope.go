@@ -20,8 +20,8 @@ func init() {
 		Accepts: "200 with a token, or 400 invalid_scope.",
 		Catches: "invalid_request 'scope is required'.",
 		Run: func(h *H) {
-			r := h.Token()
-			if r.Status == 200 && r.HasToken() {
+			r := h.Send(ccBody(), As(&h.T.Client))
+			if r.OK() {
 				if s := r.String("scope"); s != "" {
 					h.Note("default scope granted: %s", s)
 				}
@@ -76,7 +76,7 @@ func init() {
 			upper := strings.ToUpper(scopes[0])
 			if upper != scopes[0] {
 				r := h.Token("scope", upper)
-				if r.Status == 200 && r.HasToken() {
+				if r.OK() {
 					granted := scopeSet(r.String("scope"))
 					h.Require(!granted[scopes[0]], "scope "+upper+" not granted as "+scopes[0], "granted %q", r.String("scope"))
 				}
@@ -103,7 +103,7 @@ func grantedOrRequested(r *Response, requested []string) map[string]bool {
 // narrowedOrRefused accepts invalid_scope, or a success whose scope member
 // is present and lacks the scope that must not be granted.
 func (h *H) narrowedOrRefused(r *Response, notGranted string) {
-	if r.Status != 200 || !r.HasToken() {
+	if !r.OK() {
 		h.ErrorCode(r, []int{400}, rfc6749.ErrInvalidScope)
 		return
 	}

@@ -37,13 +37,13 @@ func (c *Client) Uses(method string) bool {
 	return slices.Contains(c.AuthMethods, method)
 }
 
-// method is the client's preferred method: Basic when it may use it, as
-// RFC 6749 §2.3.1 requires servers to support it.
+// method is the client's preferred method: the first it lists, else
+// Basic, which RFC 6749 §2.3.1 requires servers to support.
 func (c *Client) method() string {
-	if c.Uses(rfc6749.AuthClientSecretBasic) {
-		return rfc6749.AuthClientSecretBasic
+	if len(c.AuthMethods) > 0 {
+		return c.AuthMethods[0]
 	}
-	return rfc6749.AuthClientSecretPost
+	return rfc6749.AuthClientSecretBasic
 }
 
 // Profiles change grading or unlock specs.

@@ -182,15 +182,27 @@ type Response struct {
 	jsonOnce sync.Once
 	obj      map[string]any
 	jsonErr  error
+	dups     []string
 }
 
 // JSON decodes the body as one JSON object, numbers kept as json.Number
 // and duplicate members reported as an error (RFC 6749 §3.2: members must
 // not repeat).
 func (r *Response) JSON() (map[string]any, error) {
-	r.jsonOnce.Do(func() { r.obj, r.jsonErr = decodeObject(r.Body) })
+	r.jsonOnce.Do(func() { r.obj, r.dups, r.jsonErr = decodeObject(r.Body) })
 	return r.obj, r.jsonErr
 }
+
+// Duplicates lists members that appear more than once in the JSON body;
+// JSON keeps the last copy, as encoding/json would.
+func (r *Response) Duplicates() []string {
+	_, _ = r.JSON()
+	return r.dups
+}
+
+// OK reports a successful issuance: a 2xx status with an access token.
+// Whether the status is exactly 200 is RESP-STATUS-01's business.
+func (r *Response) OK() bool { return r.Status/100 == 2 && r.HasToken() }
 
 // Member returns a member of the JSON body, if the body is an object.
 func (r *Response) Member(name string) (any, bool) {
@@ -236,26 +248,27 @@ func (r *Response) Summary() string {
 	return fmt.Sprintf("%d %s", r.Status, body)
 }
 
-func decodeObject(body []byte) (map[string]any, error) {
+func decodeObject(body []byte) (map[string]any, []string, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	v, err := decodeValue(dec)
+	var dups []string
+	v, err := decodeValue(dec, &dups)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("trailing data after the JSON value")
+		return nil, nil, fmt.Errorf("trailing data after the JSON value")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("the body is JSON but not an object")
+		return nil, nil, fmt.Errorf("the body is JSON but not an object")
 	}
-	return obj, nil
+	return obj, dups, nil
 }
 
-// decodeValue walks tokens so a repeated member is an error rather than
+// decodeValue walks tokens so a repeated member is seen rather than
 // silently last-wins as in encoding/json.
-func decodeValue(dec *json.Decoder) (any, error) {
+func decodeValue(dec *json.Decoder, dups *[]string) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, fmt.Errorf("not JSON: %w", err)
@@ -272,9 +285,9 @@ func decodeValue(dec *json.Decoder) (any, error) {
 				}
 				k, _ := kt.(string)
 				if _, dup := obj[k]; dup {
-					return nil, fmt.Errorf("member %q appears twice", k)
+					*dups = append(*dups, k)
 				}
-				v, err := decodeValue(dec)
+				v, err := decodeValue(dec, dups)
 				if err != nil {
 					return nil, err
 				}
@@ -287,7 +300,7 @@ func decodeValue(dec *json.Decoder) (any, error) {
 		case '[':
 			var arr []any
 			for dec.More() {
-				v, err := decodeValue(dec)
+				v, err := decodeValue(dec, dups)
 				if err != nil {
 					return nil, err
 				}
@@ -403,7 +416,7 @@ func (h *H) Send(body string, opts ...Opt) *Response {
 		}
 		u += sep + r.query
 	}
-	if r.contentType != "" && r.body != "" && r.header.Get("Content-Type") == "" {
+	if r.contentType != "" && (r.body != "" || r.method == http.MethodPost) && r.header.Get("Content-Type") == "" {
 		r.header.Set("Content-Type", r.contentType)
 	}
 	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, r.method == http.MethodPost && r.url == h.T.TokenURL)
@@ -461,8 +474,19 @@ func (h *H) validate(op specs.Operation, pr probe.Request, r *Response, ex repor
 const opTokenError specs.Operation = "token-error"
 
 // Token sends a valid client credentials request for the client under
-// test, optionally with extra parameters.
+// test: the target's scope unless kv names one, plus kv. A server may
+// require a scope (§3.3 lets it refuse a request without one), so the
+// baseline request carries the configured scope.
 func (h *H) Token(kv ...string) *Response {
+	hasScope := false
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "scope" {
+			hasScope = true
+		}
+	}
+	if !hasScope && h.T.Scope != "" {
+		kv = append([]string{"scope", h.T.Scope}, kv...)
+	}
 	return h.Send(ccBody(kv...), As(&h.T.Client))
 }
 
@@ -471,8 +495,8 @@ func (h *H) Token(kv ...string) *Response {
 func (h *H) MustToken(kv ...string) (*Response, map[string]any) {
 	r := h.Token(kv...)
 	obj, err := r.JSON()
-	h.Require(r.Status == 200 && err == nil && obj["access_token"] != nil,
-		"200 with a JSON access token for a valid client credentials request",
+	h.Require(r.Status/100 == 2 && err == nil && obj["access_token"] != nil,
+		"a JSON access token for a valid client credentials request",
 		"%s", r.Summary())
 	return r, obj
 }
@@ -566,4 +590,13 @@ func (h *H) getValidated(u string, op specs.Operation) *Response {
 	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
 	h.validate(op, pr, r, ex)
 	return r
+}
+
+// scoped is the body of a valid request by the client under test: the
+// configured scope when there is one, plus kv.
+func (h *H) scoped(kv ...string) string {
+	if h.T.Scope != "" {
+		kv = append([]string{"scope", h.T.Scope}, kv...)
+	}
+	return ccBody(kv...)
 }

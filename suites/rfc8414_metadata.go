@@ -141,8 +141,8 @@ func init() {
 				default:
 					continue
 				}
-				r := h.Send(ccBody(), opt)
-				h.Require(r.Status == 200 && r.HasToken(), "a token with the advertised method "+m, "%s", r.Summary())
+				r := h.Send(h.scoped(), opt)
+				h.Require(r.OK(), "a token with the advertised method "+m, "%s", r.Summary())
 			}
 		},
 	})

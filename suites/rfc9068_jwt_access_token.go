@@ -207,7 +207,7 @@ func init() {
 			}
 			verified := false
 			for _, k := range keys {
-				if _, err := sig.Verify(k.Key); err == nil {
+				if _, err := sig.Verify(k.Public().Key); err == nil {
 					verified = true
 				}
 			}
