@@ -21,9 +21,9 @@ import (
 type signingKey struct {
 	private crypto.Signer
 	alg     jose.SignatureAlgorithm
-	kid    string
-	signer jose.Signer
-	public jose.JSONWebKey
+	kid     string
+	signer  jose.Signer
+	public  jose.JSONWebKey
 }
 
 // generateKey makes a fresh key for alg: RSA 2048 for RS256 and PS256,
