@@ -5,6 +5,7 @@
 package reports
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -110,6 +111,16 @@ type Duration time.Duration
 // MarshalJSON writes milliseconds as a number.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return strconv.AppendInt(nil, time.Duration(d).Milliseconds(), 10), nil
+}
+
+// UnmarshalJSON reads milliseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	ms, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
+	return nil
 }
 
 // Counts returns how many specs got each verdict.

@@ -85,6 +85,11 @@ type Target struct {
 	Profiles []string
 	// Strict turns broken SHOULDs into failures.
 	Strict bool
+	// Rate bounds requests per second; zero means unbounded.
+	Rate float64
+	// BreakAfter stops the run after this many consecutive transport
+	// errors, 5xx or 429 answers; zero means 10, negative never.
+	BreakAfter int
 }
 
 // Has reports whether a profile is on.

@@ -58,9 +58,16 @@ func newRunState(t *Target) *runState {
 		}
 		secrets = append(secrets, probe.Secret{Value: c.Secret, Env: env})
 	}
+	breakAfter := t.BreakAfter
+	switch {
+	case breakAfter == 0:
+		breakAfter = 10
+	case breakAfter < 0:
+		breakAfter = 0
+	}
 	return &runState{
 		target: t,
-		prober: &probe.Prober{Client: t.httpClient(), Timeout: t.timeout(), Secrets: secrets},
+		prober: &probe.Prober{Client: t.httpClient(), Timeout: t.timeout(), Secrets: secrets, Rate: t.Rate, BreakAfter: breakAfter},
 		oas:    map[specs.Operation]*oasRecord{},
 	}
 }
@@ -435,6 +442,9 @@ func (h *H) do(pr probe.Request, tokenEndpoint bool) *Response {
 		h.transportError(err)
 	}
 	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
+	if r.Status/100 == 3 {
+		h.Note("%s %s answered %d with Location %q; redirects are never followed", pr.Method, ex.URL, r.Status, r.Header.Get("Location"))
+	}
 	if tokenEndpoint {
 		h.validate(specs.OpToken, pr, r, ex)
 	}

@@ -131,6 +131,19 @@ func Register(target func() Target) bool {
 type collector struct {
 	mu      sync.Mutex
 	results map[string]reports.SpecResult
+	aborted error
+}
+
+// abort records why the run stopped early.
+func (c *collector) abort(err error) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.aborted == nil {
+		c.aborted = err
+	}
 }
 
 func (c *collector) put(r reports.SpecResult) {
@@ -179,6 +192,10 @@ func register(target func() Target, sink *collector, outer context.Context) {
 				h.fill(&res)
 				res.Duration = reports.Duration(time.Since(start))
 				sink.put(res)
+				if err := st.prober.Tripped(); err != nil {
+					sink.abort(err)
+					ginkgo.AbortSuite(err.Error())
+				}
 				switch res.Verdict {
 				case reports.Fail:
 					ginkgo.Fail(failureText(res))

@@ -101,5 +101,17 @@ func Run(ctx context.Context, target Target, o RunOptions) (*reports.Run, error)
 			run.Specs = append(run.Specs, r)
 		}
 	}
+	if sink.aborted != nil {
+		return run, &AbortError{Err: sink.aborted}
+	}
 	return run, nil
 }
+
+// AbortError says the run stopped early (the circuit breaker tripped); the
+// results so far come with it.
+type AbortError struct{ Err error }
+
+func (e *AbortError) Error() string { return "run stopped: " + e.Err.Error() }
+
+// Unwrap gives the cause.
+func (e *AbortError) Unwrap() error { return e.Err }

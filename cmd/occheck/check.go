@@ -2,19 +2,417 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/mockserver"
+	"github.com/occheck/occheck/reports"
+	"github.com/occheck/occheck/suites"
 )
 
-// runCheck runs the conformance suite. It is filled in by the suite.
+// runFlags are the flags of occheck run (and occheck baseline).
+type runFlags struct {
+	fs *flag.FlagSet
+
+	configFile        string
+	tokenURL          string
+	issuer            string
+	metadataURL       string
+	allowCrossOrigin  bool
+	clientID          string
+	secretFile        string
+	authMethod        string
+	scope             string
+	forbiddenScope    string
+	specialID         string
+	specialSecretFile string
+	nograntID         string
+	nograntSecretFile string
+	caFile            string
+	insecure          bool
+	run, skip         listFlag
+	strict            bool
+	profiles          listFlag
+	baseline          string
+	timeout           time.Duration
+	rate              float64
+	verbose           bool
+	noColor           bool
+	reportDir         string
+	junit, jsonOut    string
+	html, markdown    string
+	output            string // occheck baseline only
+}
+
+func newRunFlags(name string) *runFlags {
+	f := &runFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	fs := f.fs
+	fs.StringVar(&f.configFile, "config", "", "YAML file holding any of these flags (${ENV} expanded; flags given here win)")
+	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint to check")
+	fs.StringVar(&f.issuer, "issuer", "", "issuer to discover the token endpoint from (RFC 8414, then OpenID discovery)")
+	fs.StringVar(&f.metadataURL, "metadata-url", "", "metadata document URL, when it is not at the issuer's well-known location")
+	fs.BoolVar(&f.allowCrossOrigin, "allow-cross-origin", false, "accept a discovered token endpoint on another origin than the issuer")
+	fs.StringVar(&f.clientID, "client-id", "", "client under test (its secret comes from $OCCHECK_CLIENT_SECRET or --client-secret-file)")
+	fs.StringVar(&f.secretFile, "client-secret-file", "", "file holding the client secret (instead of $OCCHECK_CLIENT_SECRET)")
+	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, or auto (what the metadata advertises, else both)")
+	fs.StringVar(&f.scope, "scope", "", "a scope (or space-separated scopes) the client may have")
+	fs.StringVar(&f.forbiddenScope, "forbidden-scope", "", "a scope that exists but the client may not have")
+	fs.StringVar(&f.specialID, "special-client-id", "", "a second client whose id/secret need form-encoding (secret: $OCCHECK_SPECIAL_CLIENT_SECRET)")
+	fs.StringVar(&f.specialSecretFile, "special-client-secret-file", "", "file holding the special client's secret")
+	fs.StringVar(&f.nograntID, "nogrant-client-id", "", "a client not allowed client_credentials (secret: $OCCHECK_NOGRANT_CLIENT_SECRET)")
+	fs.StringVar(&f.nograntSecretFile, "nogrant-client-secret-file", "", "file holding the no-grant client's secret")
+	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for the target")
+	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (unsafe; loudly reported)")
+	fs.Var(&f.run, "run", "run only these specs: IDs, ID prefixes, sections (5.2) or a label expression (repeatable, comma-separated)")
+	fs.Var(&f.skip, "skip", "skip these specs (same forms as --run)")
+	fs.BoolVar(&f.strict, "strict", false, "broken SHOULDs fail the run")
+	fs.Var(&f.profiles, "profile", "grading profiles: rfc9068 (JWT access tokens), oauth21 (Pragma is a SHOULD)")
+	fs.StringVar(&f.baseline, "baseline", "", "YAML file of known deviations (ID and reason); listed failures are expected, listed passes are stale")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of one request")
+	fs.Float64Var(&f.rate, "rate", 0, "at most this many requests per second (0: no limit)")
+	fs.BoolVar(&f.verbose, "v", false, "print every exchange, redacted")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colour (also when NO_COLOR is set or stdout is not a terminal)")
+	fs.StringVar(&f.reportDir, "report-dir", "", "write JUnit, JSON, HTML and Markdown reports into this directory")
+	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")
+	fs.StringVar(&f.jsonOut, "json", "", "write a JSON report to this file")
+	fs.StringVar(&f.html, "html", "", "write an HTML report to this file")
+	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown report to this file")
+	if name == "baseline" {
+		fs.StringVar(&f.output, "o", "occheck-baseline.yaml", "baseline file to write")
+	}
+	return f
+}
+
+// usageError is a bad flag or configuration: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// cannotRun is trouble reaching the target: exit 3.
+type cannotRun struct{ msg string }
+
+func (e *cannotRun) Error() string { return e.msg }
+
+func cannotf(format string, a ...any) error { return &cannotRun{fmt.Sprintf(format, a...)} }
+
+// exitFor maps an error to its exit code and prints it on one line.
+func exitFor(stderr io.Writer, cmd string, err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "occheck %s: %s (run 'occheck %s -h' for usage)\n", cmd, ue.msg, cmd)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "occheck %s: %v\n", cmd, err)
+	return exitCannotGo
+}
+
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fmt.Fprintln(stderr, "occheck run: not built yet")
-	return exitCannotGo
+	f := newRunFlags("run")
+	if code, ok := parseFlags(f.fs, args, stdout, stderr); !ok {
+		return code
+	}
+	plan, err := f.plan(ctx, getenv, stderr)
+	if err != nil {
+		return exitFor(stderr, "run", err)
+	}
+	defer plan.close()
+	run, err := plan.execute(ctx, stdout)
+	if err != nil && run == nil {
+		return exitFor(stderr, "run", err)
+	}
+	code := plan.grade(run, err, stdout)
+	if werr := plan.writeReports(run, getenv); werr != nil {
+		fmt.Fprintf(stderr, "occheck run: %v\n", werr)
+		return exitCannotGo
+	}
+	return code
 }
 
-func runList(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "occheck list: not built yet")
-	return exitCannotGo
+// plan is a run ready to go: the target, the selection, the baseline.
+type plan struct {
+	f        *runFlags
+	target   suites.Target
+	filter   string
+	baseline *baseline
+	color    bool
+	embedded *mockserver.Server
+	warnings []string
 }
 
-func catalogueVersion() string { return "0" }
+func (p *plan) close() {
+	if p.embedded != nil {
+		p.embedded.Close()
+	}
+}
+
+// plan resolves flags, config file, discovery and secrets into a target.
+func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr io.Writer) (*plan, error) {
+	if f.configFile != "" {
+		if err := applyConfigFile(f.fs, f.configFile, getenv); err != nil {
+			return nil, err
+		}
+	}
+	p := &plan{f: f, color: colorOn(f.noColor, getenv)}
+	var err error
+	if p.filter, err = selection(f.run, f.skip); err != nil {
+		return nil, err
+	}
+	if f.baseline != "" {
+		if p.baseline, err = loadBaseline(f.baseline); err != nil {
+			return nil, err
+		}
+	}
+	for _, pr := range f.profiles {
+		if pr != suites.ProfileRFC9068 && pr != suites.ProfileOAuth21 {
+			return nil, usagef("--profile: %q is not rfc9068 or oauth21", pr)
+		}
+	}
+	if f.timeout <= 0 {
+		return nil, usagef("--timeout: must be positive")
+	}
+	if f.rate < 0 {
+		return nil, usagef("--rate: must not be negative")
+	}
+	if f.tokenURL == "" && f.issuer == "" && f.metadataURL == "" {
+		if f.clientID != "" {
+			return nil, usagef("--client-id needs a target: --token-url or --issuer")
+		}
+		return p, p.embed()
+	}
+	t := suites.Target{
+		TokenURL:       f.tokenURL,
+		Scope:          f.scope,
+		ForbiddenScope: f.forbiddenScope,
+		Profiles:       f.profiles,
+		Strict:         f.strict,
+		RequestTimeout: f.timeout,
+		Rate:           f.rate,
+		MetadataURL:    f.metadataURL,
+		Issuer:         strings.TrimSuffix(f.issuer, "/"),
+	}
+	if f.clientID == "" {
+		return nil, usagef("--client-id is required")
+	}
+	secret, err := readSecret(getenv, suites.EnvClientSecret, f.secretFile, "--client-secret-file")
+	if err != nil {
+		return nil, err
+	}
+	t.Client = suites.Client{ID: f.clientID, Secret: secret, SecretEnv: suites.EnvClientSecret}
+	if f.specialID != "" {
+		s, err := readSecret(getenv, suites.EnvSpecialSecret, f.specialSecretFile, "--special-client-secret-file")
+		if err != nil {
+			return nil, err
+		}
+		t.SpecialClient = &suites.Client{ID: f.specialID, Secret: s, SecretEnv: suites.EnvSpecialSecret}
+	}
+	if f.nograntID != "" {
+		s, err := readSecret(getenv, suites.EnvNoGrantSecret, f.nograntSecretFile, "--nogrant-client-secret-file")
+		if err != nil {
+			return nil, err
+		}
+		t.NoGrantClient = &suites.Client{ID: f.nograntID, Secret: s, SecretEnv: suites.EnvNoGrantSecret}
+	}
+	client, err := httpClient(f.caFile, f.insecure, f.timeout)
+	if err != nil {
+		return nil, err
+	}
+	t.HTTPClient = client
+	if f.insecure {
+		p.warnings = append(p.warnings, "WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; anyone on the path could read the client secret")
+	}
+	var advertised []string
+	if f.issuer != "" || f.metadataURL != "" {
+		d, err := discover(ctx, client, f.issuer, f.metadataURL)
+		if err != nil {
+			return nil, err
+		}
+		t.MetadataURL = d.metadataURL
+		if t.Issuer == "" {
+			t.Issuer = d.issuer
+		}
+		advertised = d.authMethods
+		if t.TokenURL == "" {
+			t.TokenURL = d.tokenEndpoint
+		}
+		if !sameOrigin(t.TokenURL, d.issuer) && !f.allowCrossOrigin {
+			return nil, cannotf("the token endpoint %s is not on the issuer's origin %s; client secrets go only to the issuer's origin unless you pass --allow-cross-origin", t.TokenURL, d.issuer)
+		}
+	}
+	switch f.authMethod {
+	case "auto", "":
+		t.Client.AuthMethods = autoMethods(advertised)
+	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
+		t.Client.AuthMethods = []string{f.authMethod}
+	default:
+		return nil, usagef("--auth-method: %q is not client_secret_basic, client_secret_post or auto", f.authMethod)
+	}
+	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient} {
+		if c != nil {
+			c.AuthMethods = t.Client.AuthMethods
+		}
+	}
+	if err := t.Validate(); err != nil {
+		return nil, usagef("%v", err)
+	}
+	p.target = t
+	return p, nil
+}
+
+// autoMethods is what the metadata advertises among the secret methods,
+// else both.
+func autoMethods(advertised []string) []string {
+	var out []string
+	for _, m := range advertised {
+		if m == rfc6749.AuthClientSecretBasic || m == rfc6749.AuthClientSecretPost {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	}
+	return out
+}
+
+// readSecret takes a secret from its environment variable or a file, never
+// from the command line, where other users and shell history could see it.
+func readSecret(getenv func(string) string, env, file, flagName string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usagef("%s: %v", flagName, unwrapPath(err))
+		}
+		s := strings.TrimRight(string(b), "\r\n")
+		if s == "" {
+			return "", usagef("%s: %s is empty", flagName, file)
+		}
+		return s, nil
+	}
+	if s := getenv(env); s != "" {
+		return s, nil
+	}
+	return "", usagef("no client secret: set %s or pass %s", env, flagName)
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// embed starts the reference server in-process and targets it: the
+// default run, and the proof that the suite and the mock agree.
+func (p *plan) embed() error {
+	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	cfg := mockserver.Config{
+		Clients: []mockserver.Client{
+			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}},
+			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
+			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
+		},
+	}
+	s := mockserver.NewUnstartedServer(cfg)
+	s.StartTLS()
+	p.embedded = s
+	p.target = suites.Target{
+		TokenURL:       s.TokenURL(),
+		Client:         suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
+		Scope:          "read write",
+		ForbiddenScope: "admin",
+		SpecialClient:  &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:  &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
+		MetadataURL:    s.MetadataURL(),
+		HTTPClient:     s.Client(),
+		Profiles:       append([]string{suites.ProfileRFC9068}, p.f.profiles...),
+		Strict:         p.f.strict,
+		RequestTimeout: p.f.timeout,
+		Rate:           p.f.rate,
+	}
+	return nil
+}
+
+func (p *plan) execute(ctx context.Context, stdout io.Writer) (*reports.Run, error) {
+	c := newConsole(stdout, p.color)
+	for _, w := range p.warnings {
+		c.warn(w)
+	}
+	c.header(p)
+	v, _ := versionString()
+	run, err := suites.Run(ctx, p.target, suites.RunOptions{LabelFilter: p.filter})
+	if run != nil {
+		run.Version = v
+		run.ConfigHash = p.configHash()
+	}
+	var abort *suites.AbortError
+	if err != nil && !errors.As(err, &abort) {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
+		return nil, usagef("%v", err)
+	}
+	return run, err
+}
+
+// httpClient builds the client for the target's TLS settings.
+func httpClient(caFile string, insecure bool, timeout time.Duration) (*http.Client, error) {
+	if caFile != "" {
+		c, err := suites.HTTPClientWithCA(caFile, timeout)
+		if err != nil {
+			return nil, usagef("--ca-file: %v", err)
+		}
+		if insecure {
+			c.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify = true
+		}
+		return c, nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for, and loudly reported
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}
+
+// runBaseline runs like occheck run and writes the failures and warnings
+// as a baseline file.
+func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	f := newRunFlags("baseline")
+	if code, ok := parseFlags(f.fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if f.baseline != "" {
+		return exitFor(stderr, "baseline", usagef("--baseline does not go with occheck baseline; it writes one (-o)"))
+	}
+	plan, err := f.plan(ctx, getenv, stderr)
+	if err != nil {
+		return exitFor(stderr, "baseline", err)
+	}
+	defer plan.close()
+	run, err := plan.execute(ctx, stdout)
+	if err != nil {
+		return exitFor(stderr, "baseline", err)
+	}
+	plan.grade(run, nil, stdout)
+	n, err := writeBaseline(f.output, run, time.Now())
+	if err != nil {
+		return exitFor(stderr, "baseline", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d known deviations; give each a reason, then pass --baseline %s\n", f.output, n, f.output)
+	return exitOK
+}
+
+// writeReports writes the report files asked for.
+func (p *plan) writeReports(run *reports.Run, getenv func(string) string) error {
+	return writeReportFiles(p.f, run, getenv)
+}

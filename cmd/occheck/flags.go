@@ -31,6 +31,21 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 	return exitOK, true
 }
 
+// parseFlagsArgs is parseFlags for commands that take exactly n arguments.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, n int) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "usage: occheck %s ID\n", fs.Name())
+		return exitOK, false
+	}
+	if err != nil || fs.NArg() != n {
+		fmt.Fprintf(stderr, "occheck %s: want exactly %d argument (run 'occheck %s -h' for usage)\n", fs.Name(), n, fs.Name())
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
 // listFlag collects a repeatable string flag.
 type listFlag []string
 

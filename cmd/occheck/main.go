@@ -7,6 +7,8 @@
 //	occheck                 check the embedded reference server
 //	occheck run [flags]     check a token endpoint
 //	occheck list            print the requirement catalogue
+//	occheck explain ID      print one requirement in full
+//	occheck baseline        write a baseline of known deviations
 //	occheck mock [flags]    serve the reference authorization server
 //	occheck version         print version information
 //
@@ -43,6 +45,8 @@ const usage = `usage: occheck [command] [flags]
 commands:
   run       check a token endpoint (no target: the embedded reference server)
   list      print the requirement catalogue
+  explain   print one requirement: RFC section, how it is tested, what it accepts
+  baseline  run, then write the failures as a baseline of known deviations
   mock      serve the reference authorization server
   version   print version information
   help      print this help
@@ -66,6 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runMock(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
+	case "baseline":
+		return runBaseline(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -73,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if len(args[0]) > 0 && args[0][0] == '-' {
 		return runCheck(ctx, args, stdout, stderr, getenv)
 	}
-	fmt.Fprintf(stderr, "occheck: unknown command %q; want run, list, mock or version\n", args[0])
+	fmt.Fprintf(stderr, "occheck: unknown command %q; want run, list, explain, baseline, mock or version\n", args[0])
 	fmt.Fprint(stderr, usage)
 	return exitUsage
 }

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/occheck/occheck/reports"
@@ -48,6 +49,76 @@ type Prober struct {
 	Timeout time.Duration
 	// Secrets are redacted wherever they appear.
 	Secrets []Secret
+	// Rate bounds requests per second across all specs; zero means no
+	// bound. It keeps the suite polite to shared servers.
+	Rate float64
+	// BreakAfter opens the circuit after this many consecutive transport
+	// errors, 5xx or 429 answers: later requests fail at once with
+	// ErrCircuitOpen. Zero means never.
+	BreakAfter int
+
+	mu       sync.Mutex
+	next     time.Time
+	failures int
+	open     error
+}
+
+// ErrCircuitOpen is returned for every request once the circuit breaker
+// has tripped.
+var ErrCircuitOpen = errors.New("circuit open")
+
+// pace waits for the request's slot under Rate.
+func (p *Prober) pace(ctx context.Context) error {
+	if p.Rate <= 0 {
+		return nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	slot := p.next
+	if slot.Before(now) {
+		slot = now
+	}
+	p.next = slot.Add(time.Duration(float64(time.Second) / p.Rate))
+	p.mu.Unlock()
+	if d := time.Until(slot); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Tripped returns the reason the circuit opened, or nil.
+func (p *Prober) Tripped() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.open
+}
+
+// observe counts consecutive trouble for the circuit breaker.
+func (p *Prober) observe(status int, err error) {
+	if p.BreakAfter <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	bad := err != nil || status >= 500 || status == http.StatusTooManyRequests
+	if !bad {
+		p.failures = 0
+		return
+	}
+	p.failures++
+	if p.failures >= p.BreakAfter && p.open == nil {
+		what := fmt.Sprintf("status %d", status)
+		if err != nil {
+			what = describe(err)
+		}
+		p.open = fmt.Errorf("%w: %d requests in a row failed (last: %s); stopping instead of grinding through every spec", ErrCircuitOpen, p.failures, what)
+	}
 }
 
 // Request is one request to send.
@@ -74,6 +145,12 @@ var ErrTransport = errors.New("transport")
 // transport failure returns an error wrapping ErrTransport, and the
 // exchange says what went wrong.
 func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchange, error) {
+	if err := p.Tripped(); err != nil {
+		return nil, p.record(req, nil, 0, err), err
+	}
+	if err := p.pace(ctx); err != nil {
+		return nil, p.record(req, nil, 0, err), fmt.Errorf("%w: %v", ErrTransport, err)
+	}
 	if p.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
@@ -113,6 +190,7 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 	start := time.Now()
 	resp, err := c.Do(hr)
 	if err != nil {
+		p.observe(0, err)
 		ex := p.record(req, nil, time.Since(start), err)
 		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, describe(err))
 	}
@@ -127,9 +205,11 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 		out.Body, out.Truncated = data[:limit], true
 	}
 	if err != nil {
+		p.observe(0, err)
 		ex := p.record(req, out, time.Since(start), err)
 		return out, ex, fmt.Errorf("%w: reading the response body: %s", ErrTransport, describe(err))
 	}
+	p.observe(out.Status, nil)
 	return out, p.record(req, out, time.Since(start), nil), nil
 }
 
