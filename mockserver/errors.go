@@ -19,6 +19,8 @@ type oauthError struct {
 	Challenge bool
 	// Allow is set on 405 answers.
 	Allow string
+	// Echo is appended to the description unsanitised (echo-secret quirk).
+	Echo string
 }
 
 func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
@@ -83,7 +85,7 @@ func (a *Authority) writeError(w http.ResponseWriter, e *oauthError) int {
 			h.Set("WWW-Authenticate", `Basic realm="`+a.realm+`", charset="UTF-8"`)
 		}
 	}
-	desc := sanitizeDescription(e.Description)
+	desc := sanitizeDescription(e.Description) + e.Echo
 	if a.quirks.on(QuirkQuotedErrorDescription) {
 		desc = `"` + desc + `" – échec`
 	}

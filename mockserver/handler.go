@@ -328,7 +328,7 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 	cl, e := a.authenticate(r, p)
 	if e != nil {
 		if a.quirks.on(QuirkEchoSecret) {
-			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+			e.Echo = " (client_secret " + presentedSecret(r, p) + ")"
 		}
 		return fail(e)
 	}
@@ -344,7 +344,7 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 			e.Code = `unsupported "grant" type`
 		}
 		if a.quirks.on(QuirkEchoSecret) {
-			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+			e.Echo = " (client_secret " + presentedSecret(r, p) + ")"
 		}
 		return fail(e)
 	}
@@ -363,7 +363,7 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 			e.Code = "insufficient_scope"
 		}
 		if a.quirks.on(QuirkEchoSecret) {
-			e.Description += " (client_secret " + presentedSecret(r, p) + ")"
+			e.Echo = " (client_secret " + presentedSecret(r, p) + ")"
 		}
 		return fail(e)
 	}

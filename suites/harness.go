@@ -120,7 +120,11 @@ func (h *H) fill(r *reports.SpecResult) {
 	if h.msg.Expected != "" || h.msg.Actual != "" || h.msg.Detail != "" {
 		r.Message.Expected, r.Message.Actual, r.Message.Detail = h.msg.Expected, h.msg.Actual, h.msg.Detail
 	}
-	r.Notes = h.notes
+	red := h.st.prober.Redact
+	r.Message.Expected, r.Message.Actual, r.Message.Detail = red(r.Message.Expected), red(r.Message.Actual), red(r.Message.Detail)
+	for _, n := range h.notes {
+		r.Notes = append(r.Notes, red(n))
+	}
 	r.Exchanges = h.exchanges
 	if r.Verdict != reports.Pass && r.Verdict != reports.Info {
 		r.Curl = h.lastCurl

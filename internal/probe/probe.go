@@ -477,3 +477,13 @@ func (p *Prober) shellWithSecrets(s string) string {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+var jwsLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+
+// Redact removes every form of the known secrets, and anything shaped like
+// a JWS, from text that did not come through an exchange: failure
+// messages and notes quote responses too.
+func (p *Prober) Redact(s string) string {
+	s = p.redactor(Request{Header: http.Header{}}).text(s)
+	return jwsLike.ReplaceAllStringFunc(s, func(t string) string { return Redacted + " " + Fingerprint(t) })
+}
