@@ -737,7 +737,6 @@ func (a *Authority) Metadata() map[string]any {
 		"scopes_supported":                      scopes,
 		"response_types_supported":              []string{},
 		"id_token_signing_alg_values_supported": []string{},
-		"access_token_signing_alg_values":       []string{string(a.signKey.alg)},
 	}
 	switch {
 	case a.quirks.on(QuirkIssuerMismatch):
