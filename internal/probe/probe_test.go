@@ -1,0 +1,193 @@
+package probe
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const secret = "p+ss w%rd&:x/é"
+
+func basicHeader(id, s string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(s)))
+}
+
+// echo answers with everything it received, plus a token, to prove the
+// recorded exchange hides secrets whatever the server does with them.
+func echo(w http.ResponseWriter, r *http.Request) {
+	b := make([]byte, 4096)
+	n, _ := r.Body.Read(b)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+	_ = json.NewEncoder(w).Encode(map[string]string{
+		"access_token": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig-abcdefgh",
+		"echo_body":    string(b[:n]),
+		"echo_query":   r.URL.RawQuery,
+		"echo_secret":  secret,
+	})
+}
+
+func TestExchangeIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(echo))
+	defer srv.Close()
+	p := &Prober{Client: srv.Client(), Secrets: []Secret{{Value: secret, Env: "OCCHECK_CLIENT_SECRET"}}}
+	req := Request{
+		URL:    srv.URL + "/token?client_secret=" + url.QueryEscape(secret),
+		Header: http.Header{"Authorization": {basicHeader("svc:1", secret)}, "Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   "grant_type=client_credentials&client_id=svc%3A1&client_secret=" + url.QueryEscape(secret),
+	}
+	resp, ex, err := p.Do(t.Context(), req)
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("Do: %v %v", resp, err)
+	}
+	dump, _ := json.Marshal(ex)
+	for _, leak := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), strings.TrimPrefix(basicHeader("svc:1", secret), "Basic "),
+		"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig-abcdefgh", `p+ss w%rd\u0026:x/é`} {
+		if strings.Contains(string(dump), leak) {
+			t.Errorf("exchange leaks %q:\n%s", leak, dump)
+		}
+	}
+	if got := ex.RequestHeaders["Authorization"]; len(got) != 1 || got[0] != "Basic [REDACTED]" {
+		t.Errorf("Authorization recorded as %v", got)
+	}
+	if !strings.Contains(ex.ResponseBody, Fingerprint("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig-abcdefgh")) {
+		t.Errorf("token not fingerprinted: %s", ex.ResponseBody)
+	}
+	if !strings.Contains(ex.RequestBody, "client_secret=[REDACTED]") || !strings.Contains(ex.RequestBody, "client_id=svc%3A1") {
+		t.Errorf("request body recorded as %s", ex.RequestBody)
+	}
+	if got := p.Redact("error: " + secret + " and eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln"); strings.Contains(got, secret) || strings.Contains(got, "eyJ") {
+		t.Errorf("Redact = %s", got)
+	}
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var followed atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { followed.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	p := &Prober{Client: srv.Client()}
+	resp, _, err := p.Do(t.Context(), Request{URL: srv.URL, Header: http.Header{"Authorization": {"Basic eDp5"}}, Body: "a=b"})
+	if err != nil || resp.Status != http.StatusTemporaryRedirect || followed.Load() != 0 {
+		t.Fatalf("resp %v err %v, %d requests followed", resp, err, followed.Load())
+	}
+}
+
+func TestBodiesAreBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := strings.Repeat("x", 64<<10)
+		for i := 0; i < 64; i++ { // 4 MiB
+			if _, err := w.Write([]byte(chunk)); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	p := &Prober{Client: srv.Client(), MaxBody: 1 << 20}
+	resp, ex, err := p.Do(t.Context(), Request{Method: "GET", URL: srv.URL})
+	if err != nil || len(resp.Body) != 1<<20 || !resp.Truncated || !ex.Truncated {
+		t.Fatalf("read %d bytes, truncated %v, err %v", len(resp.Body), resp.Truncated, err)
+	}
+}
+
+func TestTimeoutIsATransportError(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	defer srv.Close()
+	defer close(block)
+	p := &Prober{Client: srv.Client(), Timeout: 100 * time.Millisecond}
+	start := time.Now()
+	_, ex, err := p.Do(t.Context(), Request{URL: srv.URL, Body: "a=b"})
+	if !errors.Is(err, ErrTransport) || ex.Error == "" || time.Since(start) > 2*time.Second {
+		t.Fatalf("err %v, exchange error %q after %v", err, ex.Error, time.Since(start))
+	}
+}
+
+func TestCircuitBreaker(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	p := &Prober{Client: srv.Client(), BreakAfter: 3}
+	for i := 0; i < 5; i++ {
+		_, _, _ = p.Do(t.Context(), Request{URL: srv.URL, Body: "a=b"})
+	}
+	if hits.Load() != 3 || !errors.Is(p.Tripped(), ErrCircuitOpen) {
+		t.Fatalf("%d requests reached the server, tripped: %v", hits.Load(), p.Tripped())
+	}
+}
+
+func TestRate(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p := &Prober{Client: srv.Client(), Rate: 50}
+	start := time.Now()
+	for i := 0; i < 6; i++ {
+		_, _, _ = p.Do(t.Context(), Request{Method: "GET", URL: srv.URL})
+	}
+	if d := time.Since(start); d < 90*time.Millisecond {
+		t.Errorf("6 requests at 50/s took %v, want at least 100ms", d)
+	}
+}
+
+// TestCurlReproduces runs the generated curl lines in a shell against a
+// server that checks the credentials, with the secret only in the
+// environment: the reproducer must send exactly what the suite sent.
+func TestCurlReproduces(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (CI installs it)", tool)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		id, s, _ := r.BasicAuth()
+		if id != "" {
+			id, _ = url.QueryUnescape(id)
+			s, _ = url.QueryUnescape(s)
+		} else {
+			id, s = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+		}
+		if id == "svc:1" && s == secret && r.PostForm.Get("grant_type") == "client_credentials" {
+			_, _ = w.Write([]byte("OK-AUTHENTICATED"))
+			return
+		}
+		w.WriteHeader(401)
+	}))
+	defer srv.Close()
+	p := &Prober{Secrets: []Secret{{Value: secret, Env: "OCCHECK_CLIENT_SECRET"}}}
+	reqs := map[string]Request{
+		"basic": {URL: srv.URL, Header: http.Header{"Authorization": {basicHeader("svc:1", secret)}, "Content-Type": {"application/x-www-form-urlencoded"}},
+			Body: "grant_type=client_credentials"},
+		"post": {URL: srv.URL, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Body: "grant_type=client_credentials&client_id=svc%3A1&client_secret=" + url.QueryEscape(secret)},
+	}
+	for name, req := range reqs {
+		t.Run(name, func(t *testing.T) {
+			line := p.Curl(req)
+			if strings.Contains(line, secret) || strings.Contains(line, url.QueryEscape(secret)) {
+				t.Fatalf("curl line holds the secret: %s", line)
+			}
+			cmd := exec.Command("bash", "-c", line)
+			cmd.Env = []string{"PATH=/usr/bin:/bin:/usr/local/bin", "OCCHECK_CLIENT_SECRET=" + secret}
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "OK-AUTHENTICATED") {
+				t.Errorf("%s\n%v\n%s", line, err, out)
+			}
+		})
+	}
+}
