@@ -155,7 +155,9 @@ func TestConcurrentTokens(t *testing.T) {
 					errs <- err
 					return
 				}
-				var body struct{ AccessToken string `json:"access_token"` }
+				var body struct {
+					AccessToken string `json:"access_token"`
+				}
 				err = json.NewDecoder(resp.Body).Decode(&body)
 				resp.Body.Close()
 				if err != nil || resp.StatusCode != 200 {

@@ -27,12 +27,6 @@ type baselineEntry struct {
 	Reason string `yaml:"reason"`
 }
 
-// Baseline states written into results.
-const (
-	baselineExpected = "expected"
-	baselineStale    = "stale"
-)
-
 func loadBaseline(path string) (*baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -75,9 +69,9 @@ func (b *baseline) apply(run *reports.Run) {
 		}
 		switch s.Verdict {
 		case reports.Fail, reports.Warn:
-			s.Baseline = baselineExpected
+			s.Baseline = reports.BaselineExpected
 		case reports.Pass, reports.Info:
-			s.Baseline = baselineStale
+			s.Baseline = reports.BaselineStale
 		}
 	}
 }

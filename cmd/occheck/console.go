@@ -125,9 +125,9 @@ func (c *console) report(run *reports.Run, verbose bool, elapsed time.Duration) 
 		}
 		mark := ""
 		switch s.Baseline {
-		case baselineExpected:
+		case reports.BaselineExpected:
 			mark = c.paint(gray, "  (baseline: expected)")
-		case baselineStale:
+		case reports.BaselineStale:
 			mark = c.paint(red, "  (baseline: STALE, now passes)")
 		}
 		fmt.Fprintf(c.w, "  %s %-18s %-6s %s%s\n", c.verdict(s.Verdict), s.ID, s.Level, s.Title, mark)
@@ -166,6 +166,9 @@ func (c *console) report(run *reports.Run, verbose bool, elapsed time.Duration) 
 		}
 		if s.Message.Detail != "" {
 			fmt.Fprintf(c.w, "  detail:      %s\n", indentLines(s.Message.Detail, "               "))
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(c.w, "  note:        %s\n", n)
 		}
 		if n := len(s.Exchanges); n > 0 {
 			fmt.Fprintln(c.w, "  exchange:")
@@ -238,9 +241,9 @@ func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 	var fails, warns, errs, stale, expected int
 	for _, s := range run.Specs {
 		switch {
-		case s.Baseline == baselineStale:
+		case s.Baseline == reports.BaselineStale:
 			stale++
-		case s.Baseline == baselineExpected:
+		case s.Baseline == reports.BaselineExpected:
 			expected++
 		case s.Verdict == reports.Fail:
 			fails++

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/occheck/occheck/internal/rfc6749"
@@ -228,18 +229,20 @@ func TestDiscovery(t *testing.T) {
 	}
 
 	// Metadata that sends the token endpoint to another origin.
-	var hits int
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	var hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer other.Close()
-	var meta *httptest.Server
-	meta = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	meta := httptest.NewUnstartedServer(nil)
+	metaURL := "http://" + meta.Listener.Addr().String()
+	meta.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"issuer":"` + meta.URL + `","token_endpoint":"` + other.URL + `/token"}`))
-	}))
+		_, _ = w.Write([]byte(`{"issuer":"` + metaURL + `","token_endpoint":"` + other.URL + `/token"}`))
+	})
+	meta.Start()
 	defer meta.Close()
-	r = occheck(t, secretEnv, "run", "--issuer", meta.URL, "--client-id", e2eID)
-	if r.code != 3 || !strings.Contains(r.stderr, "--allow-cross-origin") || hits != 0 {
-		t.Errorf("cross-origin: exit %d, %d requests to the other origin\n%s", r.code, hits, r.stderr)
+	r = occheck(t, secretEnv, "run", "--issuer", metaURL, "--client-id", e2eID)
+	if r.code != 3 || !strings.Contains(r.stderr, "--allow-cross-origin") || hits.Load() != 0 {
+		t.Errorf("cross-origin: exit %d, %d requests to the other origin\n%s", r.code, hits.Load(), r.stderr)
 	}
 }
 

@@ -28,6 +28,11 @@ import (
 // DefaultMaxBody bounds how much of a response body is read.
 const DefaultMaxBody = 1 << 20
 
+// maxRecordedBody bounds the response body kept in a transcript: enough
+// for a person to read, small enough that a run against a server sending
+// huge bodies stays small.
+const maxRecordedBody = 16 << 10
+
 // Redacted replaces secrets in recorded exchanges.
 const Redacted = "[REDACTED]"
 
@@ -254,7 +259,11 @@ func (p *Prober) record(req Request, resp *Response, d time.Duration, err error)
 		ex.Status = resp.Status
 		ex.ResponseHeaders = r.header(resp.Header, false)
 		ex.Truncated = resp.Truncated
-		ex.ResponseBody = r.responseBody(string(resp.Body), resp.Header.Get("Content-Type"))
+		body := resp.Body
+		if len(body) > maxRecordedBody {
+			body, ex.Truncated = body[:maxRecordedBody], true
+		}
+		ex.ResponseBody = r.responseBody(string(body), resp.Header.Get("Content-Type"))
 	}
 	return ex
 }
@@ -395,7 +404,7 @@ func (p *Prober) Curl(req Request) string {
 // form-encoding it with jq as RFC 6749 Appendix B requires.
 func (p *Prober) curlAuthorization(v string) string {
 	scheme, cred, _ := strings.Cut(v, " ")
-	if strings.EqualFold(scheme, "Basic") {
+	{ // any scheme: suites send Basic-shaped credentials under other schemes too
 		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
 			id, pass, ok := strings.Cut(string(raw), ":")
 			for _, s := range p.Secrets {
