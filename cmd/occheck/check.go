@@ -51,6 +51,7 @@ type runFlags struct {
 	junit, jsonOut    string
 	html, markdown    string
 	output            string // occheck baseline only
+	rerunFailed       string
 }
 
 func newRunFlags(name string) *runFlags {
@@ -86,6 +87,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.jsonOut, "json", "", "write a JSON report to this file")
 	fs.StringVar(&f.html, "html", "", "write an HTML report to this file")
 	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown report to this file")
+	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the specs that failed, warned or errored in this JSON report")
 	if name == "baseline" {
 		fs.StringVar(&f.output, "o", "occheck-baseline.yaml", "baseline file to write")
 	}
@@ -123,6 +125,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return code
 	}
 	plan, err := f.plan(ctx, getenv, stderr)
+	if errors.Is(err, errNothingToRerun) {
+		fmt.Fprintf(stdout, "occheck run: nothing failed in %s; nothing to rerun\n", f.rerunFailed)
+		return exitOK
+	}
 	if err != nil {
 		return exitFor(stderr, "run", err)
 	}
@@ -165,6 +171,16 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	}
 	p := &plan{f: f, color: colorOn(f.noColor, getenv)}
 	var err error
+	if f.rerunFailed != "" {
+		ids, err := failedIn(f.rerunFailed)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, errNothingToRerun
+		}
+		f.run = append(f.run, strings.Join(ids, ","))
+	}
 	if p.filter, err = selection(f.run, f.skip); err != nil {
 		return nil, err
 	}
@@ -419,4 +435,31 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer, g
 // writeReports writes the report files asked for.
 func (p *plan) writeReports(run *reports.Run, getenv func(string) string) error {
 	return writeReportFiles(p.f, run, getenv)
+}
+
+// errNothingToRerun: the earlier report has no failures.
+var errNothingToRerun = errors.New("nothing to rerun")
+
+// failedIn lists the specs that failed, warned or errored in a JSON report.
+func failedIn(path string) ([]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("--rerun-failed: %v", unwrapPath(err))
+	}
+	defer fh.Close()
+	run, err := reports.ReadJSON(fh)
+	if err != nil {
+		return nil, usagef("--rerun-failed %s: %v", path, err)
+	}
+	known := map[string]bool{}
+	for _, e := range suites.Catalog() {
+		known[e.ID] = true
+	}
+	var ids []string
+	for _, s := range run.Specs {
+		if (s.Verdict == reports.Fail || s.Verdict == reports.Warn || s.Verdict == reports.Error) && s.Baseline != reports.BaselineExpected && known[s.ID] {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids, nil
 }
