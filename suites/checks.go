@@ -68,8 +68,11 @@ type challenge struct {
 func parseChallenges(v string) []challenge {
 	var out []challenge
 	s := strings.TrimSpace(v)
-	for s != "" {
-		// scheme token
+	for {
+		s = strings.TrimLeft(s, " ,")
+		if s == "" {
+			break
+		}
 		i := strings.IndexAny(s, " ,")
 		if i < 0 {
 			out = append(out, challenge{scheme: s, params: map[string]string{}})
