@@ -305,4 +305,3 @@ func rss(pid int, field string) int64 {
 	}
 	return 0
 }
-
