@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,23 +20,8 @@ func TestNoSecretAnywhere(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "mock.yaml")
 	_ = os.WriteFile(cfgPath, []byte("clients:\n  - id: \""+id+"\"\n    secret: \""+secret+"\"\n    scopes: [read]\n"), 0o600)
-	mock := exec.Command(binary, "mock", "--addr", "127.0.0.1:0", "--config", cfgPath, "--log-format", "json")
-	var mockOut, mockLog bytes.Buffer
-	mock.Stdout, mock.Stderr = &mockOut, &mockLog
-	if err := mock.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = mock.Process.Kill(); _ = mock.Wait() }()
-	var tokenURL string
-	for i := 0; i < 100 && tokenURL == ""; i++ {
-		time.Sleep(20 * time.Millisecond)
-		if m := regexp.MustCompile(`token URL\s+(\S+)`).FindStringSubmatch(mockOut.String()); m != nil {
-			tokenURL = m[1]
-		}
-	}
-	if tokenURL == "" {
-		t.Fatalf("mock did not start: %s %s", mockOut.String(), mockLog.String())
-	}
+	mock, banner, mockLog := startMock(t, "--addr", "127.0.0.1:0", "--config", cfgPath, "--log-format", "json")
+	tokenURL := banner["token URL"]
 	reportDir := filepath.Join(dir, "reports")
 	summary := filepath.Join(dir, "step-summary.md")
 	r := occheck(t, []string{"OCCHECK_CLIENT_SECRET=" + secret, "GITHUB_STEP_SUMMARY=" + summary},
@@ -49,7 +32,7 @@ func TestNoSecretAnywhere(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	_ = mock.Process.Signal(os.Interrupt)
-	_ = mock.Wait()
+	time.Sleep(100 * time.Millisecond)
 
 	files := map[string]string{"console": r.stdout + r.stderr, "mock log": mockLog.String()}
 	for _, name := range []string{"occheck-junit.xml", "occheck-report.json", "occheck-report.html", "occheck-summary.md"} {
