@@ -58,6 +58,9 @@ type Authority struct {
 
 	decoyOnce sync.Once
 	decoy     jose.JSONWebKey
+	// claimQuirks is set when a quirk bends token claims, so minting
+	// takes the general path.
+	claimQuirks bool
 }
 
 // Handler builds the authorization server for cfg. It fails on an invalid
@@ -102,6 +105,9 @@ func Handler(cfg Config) (*Authority, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	for _, q := range []Quirk{QuirkJWTMissingClaims, QuirkJWTSubNotClient, QuirkJWTExpMismatch, QuirkJWTNoAud, QuirkJWTScopeArray} {
+		a.claimQuirks = a.claimQuirks || a.quirks.on(q)
 	}
 	typ := "at+jwt"
 	if a.quirks.on(QuirkJWTTypJWT) {

@@ -28,28 +28,24 @@ func (a *Authority) mint(cl *client, scopes []string, aud []string) (accessToken
 	if a.quirks.on(QuirkFixedJTI) {
 		jti = "occheck-fixed-jti"
 	}
-	claims := make(map[string]any, 9+len(cl.Claims))
-	for k, v := range cl.Claims {
-		claims[k] = v
-	}
-	claims["iss"] = a.Issuer()
-	claims["sub"] = cl.ID
-	if len(aud) == 1 {
-		claims["aud"] = aud[0]
-	} else {
-		claims["aud"] = aud
-	}
-	claims["client_id"] = cl.ID
-	if len(scopes) > 0 {
-		claims["scope"] = strings.Join(scopes, " ")
-	}
 	iat := now.Unix()
 	exp := now.Add(ttl).Unix()
-	claims["iat"] = iat
-	claims["exp"] = exp
-	claims["jti"] = jti
-	a.quirkClaims(claims, ttl)
-	payload, err := json.Marshal(claims)
+	var payload []byte
+	var err error
+	if len(cl.Claims) == 0 && !a.claimQuirks {
+		// The common case marshals a struct: same bytes as the map below
+		// (keys in sorted order), a fraction of the allocations.
+		c := stdClaims{Aud: aud, ClientID: cl.ID, Exp: exp, Iat: iat, Iss: a.Issuer(), JTI: jti, Sub: cl.ID}
+		if len(aud) == 1 {
+			c.Aud = aud[0]
+		}
+		if len(scopes) > 0 {
+			c.Scope = strings.Join(scopes, " ")
+		}
+		payload, err = json.Marshal(c)
+	} else {
+		payload, err = a.claimsMap(cl, scopes, aud, iat, exp, jti, ttl)
+	}
 	if err != nil {
 		return accessToken{}, fmt.Errorf("token claims: %w", err)
 	}
@@ -66,6 +62,43 @@ func (a *Authority) mint(cl *client, scopes []string, aud []string) (accessToken
 		return accessToken{}, fmt.Errorf("serialize token: %w", err)
 	}
 	return accessToken{Value: tok, ExpiresIn: exp - iat, JTI: jti}, nil
+}
+
+// stdClaims are the RFC 9068 claims, fields in sorted order.
+type stdClaims struct {
+	Aud      any    `json:"aud"`
+	ClientID string `json:"client_id"`
+	Exp      int64  `json:"exp"`
+	Iat      int64  `json:"iat"`
+	Iss      string `json:"iss"`
+	JTI      string `json:"jti"`
+	Scope    string `json:"scope,omitempty"`
+	Sub      string `json:"sub"`
+}
+
+// claimsMap builds the claims with the client's extras and the claim
+// quirks applied.
+func (a *Authority) claimsMap(cl *client, scopes, aud []string, iat, exp int64, jti string, ttl time.Duration) ([]byte, error) {
+	claims := make(map[string]any, 9+len(cl.Claims))
+	for k, v := range cl.Claims {
+		claims[k] = v
+	}
+	claims["iss"] = a.Issuer()
+	claims["sub"] = cl.ID
+	if len(aud) == 1 {
+		claims["aud"] = aud[0]
+	} else {
+		claims["aud"] = aud
+	}
+	claims["client_id"] = cl.ID
+	if len(scopes) > 0 {
+		claims["scope"] = strings.Join(scopes, " ")
+	}
+	claims["iat"] = iat
+	claims["exp"] = exp
+	claims["jti"] = jti
+	a.quirkClaims(claims, ttl)
+	return json.Marshal(claims)
 }
 
 // newJTI returns 128 random bits, base64url: unique without bookkeeping,
