@@ -254,7 +254,8 @@ func TestDeterministic(t *testing.T) {
 					t.Fatalf("write %d differs from the first:\n%s", i+2, firstDiff(string(got), string(first)))
 				}
 			}
-			for _, bad := range []string{"/work/", "/home/", "/tmp/", `C:\`} {
+			wd, _ := os.Getwd()
+			for _, bad := range []string{wd, "/home/", "/tmp/", `C:\`} {
 				if bytes.Contains(first, []byte(bad)) {
 					t.Errorf("output contains the path %q", bad)
 				}
