@@ -41,7 +41,17 @@ func init() {
 		ID: "CC-AUTH-02", RFC: "6749", Section: "3.2.1", Level: reports.Must,
 		Title:   "client_id alone identifies but does not authenticate a confidential client.",
 		How:     "Body client_id=<client> without a secret or header.",
-		Accepts: "400 or 401 invalid_client without a token.",
+		Accepts: "A refusal without a token (the code is CC-AUTH-02-CODE's).",
+		Run: func(h *H) {
+			r := h.Send(ccBody("client_id", h.T.Client.ID))
+			h.ClientError(r, "for client_id without a secret")
+		},
+	})
+	add(Spec{
+		ID: "CC-AUTH-02-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
+		Title:   "client_id without a secret is invalid_client.",
+		How:     "Body client_id=<client> without a secret or header.",
+		Accepts: "400 or 401 invalid_client (a 401 with a challenge).",
 		Run: func(h *H) {
 			r := h.Send(ccBody("client_id", h.T.Client.ID))
 			h.InvalidClient(r, false)
@@ -68,7 +78,7 @@ func init() {
 		Labels:  []string{"basic"},
 		Needs:   []Need{needSpecial},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(h.T.SpecialClient))
+			r := h.specialToken(Basic(h.T.SpecialClient))
 			h.Require(r.OK(), "a token", "%s", r.Summary())
 		},
 	})
@@ -107,7 +117,7 @@ func init() {
 			plus := url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)
 			pct := strings.ReplaceAll(plus, "+", "%20")
 			for _, cred := range []string{plus, pct} {
-				r := h.Send(ccBody(), BasicRaw(cred))
+				r := h.specialToken(BasicRaw(cred))
 				h.Require(r.OK(), "a token", "%s", r.Summary())
 			}
 		},

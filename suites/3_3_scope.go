@@ -109,6 +109,6 @@ func (h *H) narrowedOrRefused(r *Response, notGranted string) {
 	}
 	scope, present := r.Member("scope")
 	s, _ := scope.(string)
-	h.Require(present && s != "", "a scope member saying what was granted (the grant differs from the request)", "no scope member: %s", string(r.Body))
+	h.Require(present && s != "", "a scope member saying what was granted (the grant differs from the request)", "no scope member: members %v", keys(mustObj(r)))
 	h.Require(!scopeSet(s)[notGranted], "scope "+notGranted+" not granted", "granted %q", s)
 }

@@ -16,7 +16,7 @@ func init() {
 			r := h.Token()
 			h.Require(r.Status == 200, "status 200", "%s", r.Summary())
 			h.Require(r.String("access_token") != "" && r.String("token_type") != "",
-				"a JSON body with access_token and token_type", "%s", string(r.Body))
+				"a JSON body with access_token and token_type", "members %v", keys(mustObj(r)))
 		},
 	})
 	add(Spec{

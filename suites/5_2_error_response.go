@@ -198,7 +198,7 @@ func init() {
 				}
 				_, at := r.Member("access_token")
 				_, rt := r.Member("refresh_token")
-				h.Require(!at && !rt, "no token members in an error", "%s", string(r.Body))
+				h.Require(!at && !rt, "no token members in an error", "an error with members %v", keys(mustObj(r)))
 			}
 		},
 	})

@@ -117,6 +117,12 @@ func (t *Target) Validate() error {
 			}
 		}
 	}
+	if t.Scope != "" && len(strings.Fields(t.Scope)) == 0 {
+		return fmt.Errorf("scope %q holds no scope token", t.Scope)
+	}
+	if t.ForbiddenScope != "" && len(strings.Fields(t.ForbiddenScope)) != 1 {
+		return fmt.Errorf("forbidden scope %q must be one scope token", t.ForbiddenScope)
+	}
 	if t.MetadataURL != "" {
 		if u, err := url.Parse(t.MetadataURL); err != nil || !u.IsAbs() {
 			return fmt.Errorf("metadata URL %q is not absolute", t.MetadataURL)

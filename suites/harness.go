@@ -56,7 +56,7 @@ func newRunState(t *Target) *runState {
 		if env == "" {
 			env = EnvClientSecret
 		}
-		secrets = append(secrets, probe.Secret{Value: c.Secret, Env: env})
+		secrets = append(secrets, probe.Secret{Value: c.Secret, Env: env, ID: c.ID})
 	}
 	breakAfter := t.BreakAfter
 	switch {
@@ -98,6 +98,18 @@ func newH(ctx context.Context, s *Spec, t *Target, st *runState) *H {
 		h.fail("", "", strings.TrimSpace(message))
 	})
 	return h
+}
+
+// runRecovering runs the spec and turns a harness panic into an error
+// description instead of a missing result.
+func (h *H) runRecovering() (crash string) {
+	defer func() {
+		if r := recover(); r != nil {
+			crash = fmt.Sprintf("the check itself failed (a bug in occheck): %v", r)
+		}
+	}()
+	h.run()
+	return ""
 }
 
 func (h *H) run() {
@@ -245,6 +257,12 @@ func (r *Response) HasToken() bool {
 		return true
 	}
 	return false
+}
+
+// mustObj is the JSON object of the body, or nil.
+func mustObj(r *Response) map[string]any {
+	obj, _ := r.JSON()
+	return obj
 }
 
 // Summary describes a response in one line for expected/actual messages.
@@ -603,6 +621,18 @@ func (h *H) getValidated(u string, op specs.Operation) *Response {
 	}
 	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
 	h.validate(op, pr, r, ex)
+	return r
+}
+
+// specialToken sends a valid request for the special client: without
+// scope first, then, when the server requires one (§3.3 allows
+// invalid_scope for a request without scope), with the first configured
+// scope.
+func (h *H) specialToken(auth Opt) *Response {
+	r := h.Send(ccBody(), auth)
+	if r.Status == 400 && r.ErrorCode() == rfc6749.ErrInvalidScope && h.T.Scope != "" {
+		r = h.Send(ccBody("scope", strings.Fields(h.T.Scope)[0]), auth)
+	}
 	return r
 }
 

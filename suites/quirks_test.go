@@ -29,7 +29,7 @@ var quirkExpectations = map[mockserver.Quirk][]string{
 	"basic-raw":                        {"AUTH-BASIC-02", "AUTH-BASIC-04"},
 	"basic-scheme-case-sensitive":      {"AUTH-BASIC-05"},
 	"basic-split-every-colon":          {"AUTH-BASIC-02", "AUTH-BASIC-04"},
-	"client-id-alone":                  {"CC-AUTH-02"},
+	"client-id-alone":                  {"CC-AUTH-02", "CC-AUTH-02-CODE"},
 	"client-id-with-basic-rejected":    {"AUTH-MULTI-03"},
 	"default-grant-type":               {"CC-GT-01", "CC-GT-01-CODE", "TE-BODY-01", "TE-PARAM-01-GRANT"},
 	"duplicate-member":                 {"RESP-JSON-02"},
@@ -97,10 +97,10 @@ var quirkExpectations = map[mockserver.Quirk][]string{
 	"wrong-secret-unauthorized-client": {"AUTH-POST-03", "ERR-401-01", "ERR-ORDER-01"},
 	// Errors that are not JSON, or not 4xx, hide the error code from every
 	// spec that grades one.
-	"error-200": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02",
+	"error-200": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02-CODE",
 		"CC-GT-01-CODE", "CC-GT-02-CODE", "CC-SCOPE-02", "CC-SCOPE-03", "CC-SCOPE-04", "CC-UC-01-CODE", "ERR-400-01", "ERR-400-01-STATUS",
 		"ERR-401-01", "ERR-ORDER-01", "OAS-TOKEN-200", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
-	"error-not-json": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02",
+	"error-not-json": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02-CODE",
 		"CC-GT-01-CODE", "CC-GT-02-CODE", "CC-SCOPE-02", "CC-SCOPE-03", "CC-SCOPE-04", "CC-UC-01-CODE", "ERR-400-01-STATUS", "ERR-401-01",
 		"ERR-JSON-01", "ERR-ORDER-01", "OAS-TOKEN-ERROR", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
 	// A form-encoded success hides every member from the JSON specs.

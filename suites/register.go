@@ -188,7 +188,12 @@ func register(target func() Target, sink *collector, outer context.Context) {
 				defer cancel()
 				defer context.AfterFunc(outer, cancel)()
 				h := newH(specCtx, s, t, st)
-				h.run()
+				if crash := h.runRecovering(); crash != "" {
+					res.Verdict, res.Message.Detail = reports.Error, st.prober.Redact(crash)
+					res.Exchanges = h.exchanges
+					sink.put(res)
+					ginkgo.Fail("error: " + failureText(res))
+				}
 				h.fill(&res)
 				res.Duration = reports.Duration(time.Since(start))
 				sink.put(res)

@@ -19,7 +19,14 @@ func expectedIssuer(t *Target) string {
 	if t.Issuer != "" {
 		return t.Issuer
 	}
-	u, err := url.Parse(t.MetadataURL)
+	return IssuerFromMetadataURL(t.MetadataURL)
+}
+
+// IssuerFromMetadataURL is the issuer a metadata URL was built from: RFC
+// 8414 §3.1 inserts the well-known segment between host and issuer path;
+// OpenID discovery appends it. Empty when the URL follows neither form.
+func IssuerFromMetadataURL(metadataURL string) string {
+	u, err := url.Parse(metadataURL)
 	if err != nil {
 		return ""
 	}
@@ -121,8 +128,8 @@ func init() {
 	})
 	add(Spec{
 		ID: "MD-05", RFC: "8414", Section: "2", Level: reports.Must,
-		Title:   "Every advertised secret-based client authentication method works.",
-		How:     "token_endpoint_auth_methods_supported (default client_secret_basic): each of client_secret_basic and client_secret_post listed is tried.",
+		Title:   "Every advertised secret-based client authentication method the client uses works.",
+		How:     "token_endpoint_auth_methods_supported (default client_secret_basic): each of client_secret_basic and client_secret_post that is listed and configured for the client is tried.",
 		Accepts: "200 with a token for each.",
 		Labels:  []string{"metadata"}, Needs: md,
 		Run: func(h *H) {
@@ -133,10 +140,15 @@ func init() {
 			}
 			for _, m := range methods {
 				var opt Opt
-				switch m {
-				case rfc6749.AuthClientSecretBasic:
+				switch {
+				case !h.T.Client.Uses(m):
+					// Methods are registered per client (RFC 7591 §2); the
+					// server-wide list may hold methods this client lacks.
+					h.Note("advertised %s is not tried: the client under test is not configured for it", m)
+					continue
+				case m == rfc6749.AuthClientSecretBasic:
 					opt = Basic(&h.T.Client)
-				case rfc6749.AuthClientSecretPost:
+				case m == rfc6749.AuthClientSecretPost:
 					opt = Post(&h.T.Client)
 				default:
 					continue

@@ -215,7 +215,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		RequestTimeout: f.timeout,
 		Rate:           f.rate,
 		MetadataURL:    f.metadataURL,
-		Issuer:         strings.TrimSuffix(f.issuer, "/"),
+		Issuer:         f.issuer, // exactly as given: RFC 8414 §3.3 compares identical strings
 	}
 	if f.clientID == "" {
 		return nil, usagef("--client-id is required")
@@ -248,26 +248,30 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		p.warnings = append(p.warnings, "WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; anyone on the path could read the client secret")
 	}
 	var advertised []string
+	haveMetadata := false
 	if f.issuer != "" || f.metadataURL != "" {
 		d, err := discover(ctx, client, f.issuer, f.metadataURL)
 		if err != nil {
 			return nil, err
 		}
 		t.MetadataURL = d.metadataURL
-		if t.Issuer == "" {
-			t.Issuer = d.issuer
-		}
-		advertised = d.authMethods
+		advertised, haveMetadata = d.authMethods, true
 		if t.TokenURL == "" {
 			t.TokenURL = d.tokenEndpoint
 		}
-		if !sameOrigin(t.TokenURL, d.issuer) && !f.allowCrossOrigin {
-			return nil, cannotf("the token endpoint %s is not on the issuer's origin %s; client secrets go only to the issuer's origin unless you pass --allow-cross-origin", t.TokenURL, d.issuer)
+		// The origin the user named (the issuer, else the metadata URL),
+		// never one the document chose.
+		origin := f.issuer
+		if origin == "" {
+			origin = d.metadataURL
+		}
+		if !sameOrigin(t.TokenURL, origin) && !f.allowCrossOrigin {
+			return nil, cannotf("the token endpoint %s is not on the origin of %s; client secrets go only there unless you pass --allow-cross-origin", t.TokenURL, origin)
 		}
 	}
 	switch f.authMethod {
 	case "auto", "":
-		t.Client.AuthMethods = autoMethods(advertised)
+		t.Client.AuthMethods = autoMethods(advertised, haveMetadata)
 	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
 		t.Client.AuthMethods = []string{f.authMethod}
 	default:
@@ -285,17 +289,19 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	return p, nil
 }
 
-// autoMethods is what the metadata advertises among the secret methods,
-// else both.
-func autoMethods(advertised []string) []string {
+// autoMethods is what the metadata advertises among the secret methods;
+// without metadata, or when it lists none, client_secret_basic: the one
+// method RFC 6749 §2.3.1 requires (body credentials are a MAY) and the
+// RFC 8414 default.
+func autoMethods(advertised []string, haveMetadata bool) []string {
 	var out []string
 	for _, m := range advertised {
 		if m == rfc6749.AuthClientSecretBasic || m == rfc6749.AuthClientSecretPost {
 			out = append(out, m)
 		}
 	}
-	if len(out) == 0 {
-		return []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	if !haveMetadata || len(out) == 0 {
+		return []string{rfc6749.AuthClientSecretBasic}
 	}
 	return out
 }

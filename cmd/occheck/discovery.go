@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/occheck/occheck/suites"
 )
 
 // discovered is what the metadata says about the target.
@@ -76,8 +78,15 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL stri
 		if issuer != "" && d.issuer != want && d.issuer != issuer {
 			return nil, cannotf("discovery: %s names issuer %q, not %q; RFC 8414 §3.3 forbids using it", mu, d.issuer, issuer)
 		}
-		if issuer == "" && d.issuer == "" {
-			return nil, cannotf("discovery: %s has no issuer", mu)
+		if issuer == "" {
+			// Only a metadata URL: the issuer it was built from is the
+			// one the document must name (RFC 8414 §3.1, §3.3).
+			if built := suites.IssuerFromMetadataURL(mu); built != "" && d.issuer != built {
+				return nil, cannotf("discovery: %s names issuer %q, but that URL belongs to issuer %q; RFC 8414 §3.3 forbids using it", mu, d.issuer, built)
+			}
+			if d.issuer == "" {
+				return nil, cannotf("discovery: %s has no issuer", mu)
+			}
 		}
 		if d.tokenEndpoint == "" {
 			return nil, cannotf("discovery: %s has no token_endpoint; pass --token-url", mu)

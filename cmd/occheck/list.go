@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+
 	"flag"
 	"fmt"
+	"github.com/onsi/ginkgo/v2/types"
 	"io"
 	"slices"
 	"strings"
@@ -63,6 +65,18 @@ func selectCatalog(run, skip []string) ([]suites.CatalogEntry, error) {
 		ids := map[string]bool{}
 		for _, raw := range items {
 			for _, item := range splitItems(raw) {
+				if isLabelExpr(item) {
+					filter, err := types.ParseLabelFilter(item)
+					if err != nil {
+						return nil, usagef("%s %q: %v", name, item, err)
+					}
+					for _, e := range all {
+						if filter(e.Labels) {
+							ids[e.ID] = true
+						}
+					}
+					continue
+				}
 				m := matchSpecs(all, item)
 				if len(m) == 0 {
 					return nil, usagef("%s %q: no spec has that ID, ID prefix or section", name, item)

@@ -246,6 +246,29 @@ func TestDiscovery(t *testing.T) {
 	}
 }
 
+// TestMetadataURLCannotRedirectCredentials: a metadata document reached by
+// --metadata-url may not name another issuer than its URL belongs to, so it
+// cannot send the token endpoint (and the secret) elsewhere.
+func TestMetadataURLCannotRedirectCredentials(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockserver.Config{Issuer: "http://127.0.0.1:9", Clients: []mockserver.Client{{ID: e2eID, Secret: e2eSecret}}})
+	r := occheck(t, secretEnv, "run", "--metadata-url", s.URL+mockserver.PathMetadata, "--client-id", e2eID)
+	if r.code != 3 || !strings.Contains(r.stderr, "RFC 8414 §3.3 forbids using it") || len(s.Requests()) != 0 {
+		t.Errorf("exit %d, %d token requests\n%s", r.code, len(s.Requests()), r.stderr)
+	}
+}
+
+// TestBasicOnlyServer: body credentials are a MAY, so a server that only
+// does HTTP Basic is conformant when nothing advertises client_secret_post.
+func TestBasicOnlyServer(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockserver.Config{Clients: []mockserver.Client{
+		{ID: e2eID, Secret: e2eSecret, AuthMethods: []string{rfc6749.AuthClientSecretBasic}, Scopes: []string{"read"}}}})
+	r := occheck(t, secretEnv, "run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read", "--no-color")
+	if r.code != 0 || !strings.Contains(r.stdout, "client          "+e2eID+" (client_secret_basic)") ||
+		!strings.Contains(r.stdout, "SKIP  AUTH-POST-01") {
+		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	}
+}
+
 func TestUnreachableTarget(t *testing.T) {
 	ln := httptest.NewServer(http.NotFoundHandler())
 	u := ln.URL
@@ -277,6 +300,9 @@ func TestUsageErrors(t *testing.T) {
 		{"missing config", secretEnv, []string{"run", "--config", filepath.Join(dir, "none.yaml")}, "no such file"},
 		{"bad profile", secretEnv, []string{"run", "--profile", "x"}, "--profile"},
 		{"bad url", secretEnv, []string{"run", "--token-url", "ftp://x", "--client-id", "x"}, "not an absolute http(s) URL"},
+		{"blank scope", secretEnv, []string{"run", "--token-url", s.TokenURL(), "--client-id", "x", "--scope", "  "}, "holds no scope token"},
+		{"mock bad addr", nil, []string{"mock", "--addr", "bogus"}, "--addr"},
+		{"version flag", nil, []string{"version", "--bogus"}, "flag provided but not defined"},
 		{"explain unknown", nil, []string{"explain", "NOPE"}, `no spec "NOPE"`},
 		{"list format", nil, []string{"list", "--format", "xml"}, "--format"},
 		{"mock bad config", nil, []string{"mock", "--config", badCfg}, "field tokn-url not found"},

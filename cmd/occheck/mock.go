@@ -111,6 +111,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.Logger = slog.New(handler)
 
+	if _, err := net.ResolveTCPAddr("tcp", *addr); err != nil {
+		return usageErr("--addr %q: %v", *addr, err)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "occheck mock: listen on %s: %v\n", *addr, err)

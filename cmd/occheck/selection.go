@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -38,7 +39,7 @@ func selectExpr(items []string, flagName string) (string, error) {
 	catalog := suites.Catalog()
 	for _, raw := range items {
 		for _, item := range splitItems(raw) {
-			if strings.ContainsAny(item, " &|!()") || strings.Contains(item, ":") && !strings.HasPrefix(item, "section:") {
+			if isLabelExpr(item) {
 				exprs = append(exprs, item)
 				continue
 			}
@@ -57,6 +58,12 @@ func selectExpr(items []string, flagName string) (string, error) {
 		exprs = append(exprs, "id: containsAny {"+strings.Join(ids, ", ")+"}")
 	}
 	return strings.Join(exprs, " || "), nil
+}
+
+// isLabelExpr tells a Ginkgo label expression from an ID, prefix or
+// section.
+func isLabelExpr(item string) bool {
+	return strings.ContainsAny(item, " &|!()") || strings.Contains(item, ":") && !strings.HasPrefix(item, "section:")
 }
 
 // splitItems splits on commas outside braces, so label expressions with
@@ -87,11 +94,14 @@ func splitItems(s string) []string {
 	return nonEmpty
 }
 
+// appendix matches appendix sections: B, A.12.
+var appendix = regexp.MustCompile(`^[A-Z](\.[0-9]+)*$`)
+
 // matchSpecs finds the IDs an item names: exact ID, ID prefix, or section
 // (with its subsections).
 func matchSpecs(catalog []suites.CatalogEntry, item string) []string {
 	sec := strings.TrimPrefix(strings.TrimPrefix(item, "section:"), "§")
-	isSection := sec != item || (len(sec) > 0 && (sec[0] >= '0' && sec[0] <= '9'))
+	isSection := sec != item || (len(sec) > 0 && (sec[0] >= '0' && sec[0] <= '9')) || appendix.MatchString(sec)
 	var out []string
 	for _, e := range catalog {
 		switch {

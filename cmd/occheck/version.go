@@ -31,9 +31,8 @@ func versionString() (v, commit string) {
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	v, commit := versionString()
 	fmt.Fprintf(stdout, "occheck %s\ncommit %s\ncatalogue %s\n", v, commit, catalogueVersion())

@@ -41,6 +41,21 @@ const Redacted = "[REDACTED]"
 type Secret struct {
 	Value string
 	Env   string
+	// ID is the client the secret belongs to, so the base64 of id:secret
+	// (an HTTP Basic credential) is recognised wherever it is echoed.
+	ID string
+}
+
+// forms lists every encoding of the secret a request or an echo may hold.
+func (s Secret) forms() []string {
+	q := url.QueryEscape(s.Value)
+	out := []string{s.Value, q, url.PathEscape(s.Value), strings.ReplaceAll(q, "+", "%20")}
+	if s.ID != "" {
+		for _, pair := range []string{url.QueryEscape(s.ID) + ":" + q, s.ID + ":" + s.Value, url.QueryEscape(s.ID) + ":" + strings.ReplaceAll(q, "+", "%20")} {
+			out = append(out, base64.StdEncoding.EncodeToString([]byte(pair)), base64.RawStdEncoding.EncodeToString([]byte(pair)))
+		}
+	}
+	return out
 }
 
 // Prober sends requests and records them.
@@ -104,14 +119,15 @@ func (p *Prober) Tripped() error {
 	return p.open
 }
 
-// observe counts consecutive trouble for the circuit breaker.
-func (p *Prober) observe(status int, err error) {
+// observe counts consecutive trouble for the circuit breaker; failure is
+// the redacted description of a transport error, "" for a response.
+func (p *Prober) observe(status int, failure string) {
 	if p.BreakAfter <= 0 {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	bad := err != nil || status >= 500 || status == http.StatusTooManyRequests
+	bad := failure != "" || status >= 500 || status == http.StatusTooManyRequests
 	if !bad {
 		p.failures = 0
 		return
@@ -119,8 +135,8 @@ func (p *Prober) observe(status int, err error) {
 	p.failures++
 	if p.failures >= p.BreakAfter && p.open == nil {
 		what := fmt.Sprintf("status %d", status)
-		if err != nil {
-			what = describe(err)
+		if failure != "" {
+			what = failure
 		}
 		p.open = fmt.Errorf("%w: %d requests in a row failed (last: %s); stopping instead of grinding through every spec", ErrCircuitOpen, p.failures, what)
 	}
@@ -195,9 +211,10 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 	start := time.Now()
 	resp, err := c.Do(hr)
 	if err != nil {
-		p.observe(0, err)
+		desc := p.redactor(req).text(describe(err))
+		p.observe(0, desc)
 		ex := p.record(req, nil, time.Since(start), err)
-		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, describe(err))
+		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, desc)
 	}
 	defer resp.Body.Close()
 	limit := p.MaxBody
@@ -210,16 +227,21 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 		out.Body, out.Truncated = data[:limit], true
 	}
 	if err != nil {
-		p.observe(0, err)
+		desc := p.redactor(req).text(describe(err))
+		p.observe(0, desc)
 		ex := p.record(req, out, time.Since(start), err)
-		return out, ex, fmt.Errorf("%w: reading the response body: %s", ErrTransport, describe(err))
+		return out, ex, fmt.Errorf("%w: reading the response body: %s", ErrTransport, desc)
 	}
-	p.observe(out.Status, nil)
+	p.observe(out.Status, "")
 	return out, p.record(req, out, time.Since(start), nil), nil
 }
 
 // describe turns client errors into one line naming the likely cause.
 func describe(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	s := err.Error()
 	switch {
 	case strings.Contains(s, "certificate signed by unknown authority"):
@@ -279,7 +301,7 @@ func (p *Prober) redactor(req Request) *redactor {
 		if len(s.Value) < 3 {
 			continue
 		}
-		for _, form := range []string{s.Value, url.QueryEscape(s.Value), url.PathEscape(s.Value), strings.ReplaceAll(url.QueryEscape(s.Value), "+", "%20")} {
+		for _, form := range s.forms() {
 			set[form] = true
 		}
 	}
@@ -376,7 +398,7 @@ func (p *Prober) Curl(req Request) string {
 	if method == "" {
 		method = http.MethodPost
 	}
-	b.WriteString("curl -sS -i -X " + method + " " + p.shellWithSecrets(req.URL))
+	b.WriteString("curl -sS -i -X " + method + " " + p.splice(req.URL))
 	keys := make([]string, 0, len(req.Header))
 	for k := range req.Header {
 		keys = append(keys, k)
@@ -391,7 +413,7 @@ func (p *Prober) Curl(req Request) string {
 				b.WriteString(" -H " + p.curlAuthorization(v))
 				continue
 			}
-			b.WriteString(" -H " + p.shellWithSecrets(k+": "+v))
+			b.WriteString(" -H " + p.splice(k+": "+v))
 		}
 	}
 	if req.Body != "" {
@@ -400,65 +422,62 @@ func (p *Prober) Curl(req Request) string {
 	return b.String()
 }
 
-// curlAuthorization rebuilds a Basic header from the secret's variable,
-// form-encoding it with jq as RFC 6749 Appendix B requires.
+// curlAuthorization rebuilds an Authorization header whose credential
+// holds a secret (raw or form-encoded, under any scheme) from the secret's
+// variable; a header without a secret is written as it was sent.
 func (p *Prober) curlAuthorization(v string) string {
 	scheme, cred, _ := strings.Cut(v, " ")
-	{ // any scheme: suites send Basic-shaped credentials under other schemes too
-		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
-			id, pass, ok := strings.Cut(string(raw), ":")
-			for _, s := range p.Secrets {
-				if !ok || s.Value == "" {
-					break
-				}
-				if dec, err := url.QueryUnescape(pass); err == nil && dec == s.Value && pass != s.Value {
-					return `"Authorization: ` + scheme + ` $(printf '%s:%s' ` + shellQuote(id) +
-						` "$(printf '%s' "$` + s.Env + `" | jq -sRr @uri)" | base64 | tr -d '\n')"`
-				}
-				if pass == s.Value {
-					return `"Authorization: ` + scheme + ` $(printf '%s:%s' ` + shellQuote(id) + ` "$` + s.Env + `" | base64 | tr -d '\n')"`
-				}
+	if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil && p.holdsSecret(string(raw)) {
+		return `"Authorization: ` + scheme + ` $(printf '%s' ` + p.splice(string(raw)) + ` | base64 | tr -d '\n')"`
+	}
+	return p.splice("Authorization: " + v)
+}
+
+// holdsSecret reports whether s contains a secret in any encoding.
+func (p *Prober) holdsSecret(s string) bool {
+	for _, sec := range p.Secrets {
+		if len(sec.Value) < 3 {
+			continue
+		}
+		for _, f := range sec.forms()[:4] {
+			if strings.Contains(s, f) {
+				return true
 			}
 		}
 	}
-	return p.shellWithSecrets("Authorization: " + v)
+	return false
 }
 
 func (p *Prober) curlBody(body string) string {
-	var b strings.Builder
-	if _, err := url.ParseQuery(body); err != nil || !strings.Contains(body, "=") {
-		return " --data-raw " + p.shellWithSecrets(body)
+	if !strings.Contains(body, "=") {
+		return " --data-raw " + p.splice(body)
 	}
+	var b strings.Builder
 	for _, part := range strings.Split(body, "&") {
-		k, v, _ := strings.Cut(part, "=")
-		dv, err := url.QueryUnescape(v)
-		replaced := false
-		for _, s := range p.Secrets {
-			if err == nil && s.Value != "" && dv == s.Value {
-				b.WriteString(" --data-urlencode " + shellQuote(k+"=") + `"$` + s.Env + `"`)
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			b.WriteString(" --data-raw " + p.shellWithSecrets(part))
-		}
+		b.WriteString(" --data-raw " + p.splice(part))
 	}
 	return b.String()
 }
 
-// shellWithSecrets single-quotes s, splicing in "$VAR" where a secret
-// (in any encoding) stands.
-func (p *Prober) shellWithSecrets(s string) string {
-	type hit struct{ form, env string }
+// splice single-quotes s for the shell, replacing every secret by a read
+// of its variable in the same encoding: raw as "$VAR"; form-encoded
+// through jq (and '+' for spaces, as form encoding writes them);
+// percent-encoded through jq alone.
+func (p *Prober) splice(s string) string {
+	type hit struct{ form, expr string }
 	var hits []hit
 	for _, sec := range p.Secrets {
 		if len(sec.Value) < 3 {
 			continue
 		}
-		hits = append(hits, hit{sec.Value, sec.Env}, hit{url.QueryEscape(sec.Value), sec.Env})
+		v := `"$` + sec.Env + `"`
+		q := url.QueryEscape(sec.Value)
+		hits = append(hits,
+			hit{sec.Value, v},
+			hit{q, `"$(printf '%s' ` + v + ` | jq -sRr @uri | sed 's/%20/+/g')"`},
+			hit{strings.ReplaceAll(q, "+", "%20"), `"$(printf '%s' ` + v + ` | jq -sRr @uri)"`})
 	}
-	sort.Slice(hits, func(i, j int) bool { return len(hits[i].form) > len(hits[j].form) })
+	sort.SliceStable(hits, func(i, j int) bool { return len(hits[i].form) > len(hits[j].form) })
 	var out bytes.Buffer
 	for len(s) > 0 {
 		best, at := -1, len(s)
@@ -474,7 +493,7 @@ func (p *Prober) shellWithSecrets(s string) string {
 		if at > 0 {
 			out.WriteString(shellQuote(s[:at]))
 		}
-		out.WriteString(`"$` + hits[best].env + `"`)
+		out.WriteString(hits[best].expr)
 		s = s[at+len(hits[best].form):]
 	}
 	if out.Len() == 0 {
@@ -493,6 +512,10 @@ var jwsLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_
 // a JWS, from text that did not come through an exchange: failure
 // messages and notes quote responses too.
 func (p *Prober) Redact(s string) string {
+	s = tokenMember.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tokenMember.FindStringSubmatch(m)
+		return `"` + sub[1] + `"` + sub[2] + `"` + Redacted + " " + Fingerprint(sub[3]) + `"`
+	})
 	s = p.redactor(Request{Header: http.Header{}}).text(s)
 	return jwsLike.ReplaceAllStringFunc(s, func(t string) string { return Redacted + " " + Fingerprint(t) })
 }

@@ -64,7 +64,9 @@ func TestExchangeIsRedacted(t *testing.T) {
 	if !strings.Contains(ex.RequestBody, "client_secret=[REDACTED]") || !strings.Contains(ex.RequestBody, "client_id=svc%3A1") {
 		t.Errorf("request body recorded as %s", ex.RequestBody)
 	}
-	if got := p.Redact("error: " + secret + " and eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln"); strings.Contains(got, secret) || strings.Contains(got, "eyJ") {
+	p.Secrets[0].ID = "svc:1"
+	msg := "error: " + secret + " and eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln " + basicHeader("svc:1", secret) + ` {"access_token":"opq_1234567890"}`
+	if got := p.Redact(msg); strings.Contains(got, secret) || strings.Contains(got, "eyJ") || strings.Contains(got, strings.TrimPrefix(basicHeader("svc:1", secret), "Basic ")) || strings.Contains(got, "opq_1234567890") {
 		t.Errorf("Redact = %s", got)
 	}
 }
@@ -144,49 +146,55 @@ func TestRate(t *testing.T) {
 	}
 }
 
-// TestCurlReproduces runs the generated curl lines in a shell against a
-// server that checks the credentials, with the secret only in the
-// environment: the reproducer must send exactly what the suite sent.
+// TestCurlReproduces runs the generated curl lines in a shell with the
+// secret only in the environment, against a server that records what it
+// gets: the reproducer must send byte for byte what the suite sent, in
+// every encoding the suite uses.
 func TestCurlReproduces(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq", "base64"} {
+	for _, tool := range []string{"bash", "curl", "jq", "base64", "sed"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (CI installs it)", tool)
 		}
 	}
+	type seen struct{ auth, body, query string }
+	got := make(chan seen, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		id, s, _ := r.BasicAuth()
-		if id != "" {
-			id, _ = url.QueryUnescape(id)
-			s, _ = url.QueryUnescape(s)
-		} else {
-			id, s = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-		}
-		if id == "svc:1" && s == secret && r.PostForm.Get("grant_type") == "client_credentials" {
-			_, _ = w.Write([]byte("OK-AUTHENTICATED"))
-			return
-		}
-		w.WriteHeader(401)
+		b := make([]byte, 4096)
+		n, _ := r.Body.Read(b)
+		got <- seen{r.Header.Get("Authorization"), string(b[:n]), r.URL.RawQuery}
 	}))
 	defer srv.Close()
-	p := &Prober{Secrets: []Secret{{Value: secret, Env: "OCCHECK_CLIENT_SECRET"}}}
+	p := &Prober{Secrets: []Secret{{Value: secret, Env: "OCCHECK_CLIENT_SECRET", ID: "svc:1"}}}
+	raw := func(s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(s)) }
+	form := "application/x-www-form-urlencoded"
 	reqs := map[string]Request{
-		"basic": {URL: srv.URL, Header: http.Header{"Authorization": {basicHeader("svc:1", secret)}, "Content-Type": {"application/x-www-form-urlencoded"}},
-			Body: "grant_type=client_credentials"},
-		"post": {URL: srv.URL, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-			Body: "grant_type=client_credentials&client_id=svc%3A1&client_secret=" + url.QueryEscape(secret)},
+		"basic encoded": {URL: srv.URL, Header: http.Header{"Authorization": {basicHeader("svc:1", secret)}, "Content-Type": {form}}, Body: "grant_type=client_credentials"},
+		"basic %20":     {URL: srv.URL, Header: http.Header{"Authorization": {raw("svc%3A1:" + strings.ReplaceAll(url.QueryEscape(secret), "+", "%20"))}}, Body: "grant_type=client_credentials"},
+		"basic raw":     {URL: srv.URL, Header: http.Header{"Authorization": {raw("svc:1:" + secret)}}, Body: "grant_type=client_credentials"},
+		"bearer scheme": {URL: srv.URL, Header: http.Header{"Authorization": {"Bearer " + strings.TrimPrefix(basicHeader("svc:1", secret), "Basic ")}}, Body: "grant_type=client_credentials"},
+		"post":          {URL: srv.URL, Header: http.Header{"Content-Type": {form}}, Body: "grant_type=client_credentials&client_id=svc%3A1&client_secret=" + url.QueryEscape(secret)},
+		"query":         {URL: srv.URL + "/token?client_id=svc%3A1&client_secret=" + url.QueryEscape(secret), Header: http.Header{"Content-Type": {form}}, Body: "grant_type=client_credentials"},
 	}
 	for name, req := range reqs {
 		t.Run(name, func(t *testing.T) {
 			line := p.Curl(req)
-			if strings.Contains(line, secret) || strings.Contains(line, url.QueryEscape(secret)) {
-				t.Fatalf("curl line holds the secret: %s", line)
+			for _, f := range (Secret{Value: secret, ID: "svc:1"}).forms() {
+				if strings.Contains(line, f) {
+					t.Fatalf("curl line holds the secret as %q: %s", f, line)
+				}
 			}
 			cmd := exec.Command("bash", "-c", line)
 			cmd.Env = []string{"PATH=/usr/bin:/bin:/usr/local/bin", "OCCHECK_CLIENT_SECRET=" + secret}
-			out, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "OK-AUTHENTICATED") {
-				t.Errorf("%s\n%v\n%s", line, err, out)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s\n%v\n%s", line, err, out)
+			}
+			s := <-got
+			wantQuery := ""
+			if u, _ := url.Parse(req.URL); u != nil {
+				wantQuery = u.RawQuery
+			}
+			if s.auth != req.Header.Get("Authorization") || s.body != req.Body || s.query != wantQuery {
+				t.Errorf("reproducer sent %+v\nwant auth %q body %q query %q\n%s", s, req.Header.Get("Authorization"), req.Body, wantQuery, line)
 			}
 		})
 	}
