@@ -558,56 +558,26 @@ func (h *H) Metadata() (*Response, map[string]any) {
 	return f.resp, obj
 }
 
+// need makes a Need from a condition the target must meet.
+func need(ok func(t *Target) bool, reason string) Need {
+	return func(t *Target) string {
+		if ok(t) {
+			return ""
+		}
+		return reason
+	}
+}
+
 // Needs shared by the specs.
 var (
-	needScope = func(t *Target) string {
-		if t.Scope == "" {
-			return "needs a scope the client may have (--scope)"
-		}
-		return ""
-	}
-	needForbiddenScope = func(t *Target) string {
-		if t.ForbiddenScope == "" {
-			return "needs a scope the client may not have (--forbidden-scope)"
-		}
-		return ""
-	}
-	needSpecial = func(t *Target) string {
-		if t.SpecialClient == nil {
-			return "needs a second client whose id and secret need form-encoding (--special-client-id)"
-		}
-		return ""
-	}
-	needNoGrant = func(t *Target) string {
-		if t.NoGrantClient == nil {
-			return "needs a client that may not use client_credentials (--nogrant-client-id)"
-		}
-		return ""
-	}
-	needMetadata = func(t *Target) string {
-		if t.MetadataURL == "" {
-			return "needs the metadata URL (--issuer or --metadata-url)"
-		}
-		return ""
-	}
-	needBasic = func(t *Target) string {
-		if !t.Client.Uses(rfc6749.AuthClientSecretBasic) {
-			return "the client under test does not use client_secret_basic"
-		}
-		return ""
-	}
-	needPost = func(t *Target) string {
-		if !t.Client.Uses(rfc6749.AuthClientSecretPost) {
-			return "the client under test does not use client_secret_post"
-		}
-		return ""
-	}
-	needJWTProfile = func(t *Target) string {
-		if !t.Has(ProfileRFC9068) {
-			return "JWT access token checks are opt-in: profile rfc9068"
-		}
-		return ""
-	}
+	needScope          = need(func(t *Target) bool { return t.Scope != "" }, "needs a scope the client may have (--scope)")
+	needForbiddenScope = need(func(t *Target) bool { return t.ForbiddenScope != "" }, "needs a scope the client may not have (--forbidden-scope)")
+	needSpecial        = need(func(t *Target) bool { return t.SpecialClient != nil }, "needs a second client whose id and secret need form-encoding (--special-client-id)")
+	needNoGrant        = need(func(t *Target) bool { return t.NoGrantClient != nil }, "needs a client that may not use client_credentials (--nogrant-client-id)")
+	needMetadata       = need(func(t *Target) bool { return t.MetadataURL != "" }, "needs the metadata URL (--issuer or --metadata-url)")
+	needBasic          = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretBasic) }, "the client under test does not use client_secret_basic")
+	needPost           = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretPost) }, "the client under test does not use client_secret_post")
+	needJWTProfile     = need(func(t *Target) bool { return t.Has(ProfileRFC9068) }, "JWT access token checks are opt-in: profile rfc9068")
 )
 
 // getValidated fetches a document and checks it against the contract.
