@@ -440,6 +440,9 @@ func (a *Authority) parseParams(vals url.Values) (*tokenRequest, *oauthError) {
 			}
 		}
 		if k == rfc6749.ParamResource {
+			if len(set) > 1 && a.quirks.on(QuirkResourceRepeatRejected) {
+				return nil, errInvalidRequest("parameter resource is repeated")
+			}
 			req.resources = set
 			continue
 		}
@@ -616,14 +619,26 @@ func (a *Authority) grantScopes(cl *client, req *tokenRequest) (scopes []string,
 // audienceFor applies RFC 8707: resource values are absolute URIs without
 // fragment, and must be among the client's audiences when it has any.
 func (a *Authority) audienceFor(cl *client, resources []string) ([]string, *oauthError) {
+	if a.quirks.on(QuirkResourceIgnored) && len(resources) > 0 {
+		return []string{a.Issuer()}, nil
+	}
+	var uniq []string
 	for _, res := range resources {
-		if err := checkAbsoluteURI(res); err != nil {
+		if err := checkAbsoluteURI(res); err != nil && !a.quirks.on(QuirkResourceUnchecked) {
 			return nil, errInvalidTarget("resource must be an absolute URI without a fragment (RFC 8707 section 2)")
 		}
-		if len(cl.Audience) > 0 && !slices.Contains(cl.Audience, res) {
-			return nil, errInvalidTarget("resource %s is not available to this client", clip(res))
+		if len(cl.Audience) > 0 && !slices.Contains(cl.Audience, res) && !a.quirks.on(QuirkResourceUnchecked) {
+			e := errInvalidTarget("resource %s is not available to this client", clip(res))
+			if a.quirks.on(QuirkResourceWrongError) {
+				e.Code = rfc6749.ErrInvalidRequest
+			}
+			return nil, e
+		}
+		if !slices.Contains(uniq, res) {
+			uniq = append(uniq, res)
 		}
 	}
+	resources = uniq
 	switch {
 	case len(resources) > 0:
 		return resources, nil

@@ -194,6 +194,17 @@ const (
 	QuirkJWKSWrongKey Quirk = "jwks-wrong-key"
 	// QuirkJWKSPrivateKey publishes the private key in the JWKS.
 	QuirkJWKSPrivateKey Quirk = "jwks-private-key"
+	// QuirkResourceIgnored accepts resource but leaves it out of aud.
+	QuirkResourceIgnored Quirk = "resource-ignored"
+	// QuirkResourceUnchecked accepts any resource value: relative, with a
+	// fragment, or unknown.
+	QuirkResourceUnchecked Quirk = "resource-unchecked"
+	// QuirkResourceWrongError answers an unknown resource with
+	// invalid_request instead of invalid_target.
+	QuirkResourceWrongError Quirk = "resource-wrong-error"
+	// QuirkResourceRepeatRejected treats a second resource as a repeated
+	// parameter.
+	QuirkResourceRepeatRejected Quirk = "resource-repeat-rejected"
 )
 
 var quirkDescriptions = map[Quirk]string{
@@ -273,6 +284,10 @@ var quirkDescriptions = map[Quirk]string{
 	QuirkJWTScopeArray:                 "the scope claim is an array, not a string (RFC 9068 §2.2.3)",
 	QuirkJWKSWrongKey:                  "the JWKS publishes a key that does not verify the tokens",
 	QuirkJWKSPrivateKey:                "the JWKS publishes the private signing key",
+	QuirkResourceIgnored:               "resource is accepted but ignored: neither checked nor put into aud (RFC 8707 §2)",
+	QuirkResourceUnchecked:             "any resource value is accepted: relative, with a fragment, or unknown (RFC 8707 §2)",
+	QuirkResourceWrongError:            "an unknown resource is answered invalid_request, not invalid_target (RFC 8707 §2)",
+	QuirkResourceRepeatRejected:        "two resource parameters are refused as a repeated parameter (RFC 8707 §2 allows several)",
 }
 
 // Quirks lists every quirk, sorted by name.

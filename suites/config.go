@@ -67,6 +67,9 @@ type Target struct {
 	Scope string
 	// ForbiddenScope is a scope that exists but the client may not have.
 	ForbiddenScope string
+	// Resource is an RFC 8707 resource indicator the client may ask for;
+	// it unlocks the resource indicator specs.
+	Resource string
 	// SpecialClient is a second client whose id and secret change under
 	// form-encoding (':', '+', '%', space), for Appendix B.
 	SpecialClient *Client
@@ -123,6 +126,11 @@ func (t *Target) Validate() error {
 	if t.ForbiddenScope != "" && len(strings.Fields(t.ForbiddenScope)) != 1 {
 		return fmt.Errorf("forbidden scope %q must be one scope token", t.ForbiddenScope)
 	}
+	if t.Resource != "" {
+		if u, err := url.Parse(t.Resource); err != nil || !u.IsAbs() || u.Fragment != "" {
+			return fmt.Errorf("resource %q is not an absolute URI without a fragment (RFC 8707 §2)", t.Resource)
+		}
+	}
 	if t.MetadataURL != "" {
 		if u, err := url.Parse(t.MetadataURL); err != nil || !u.IsAbs() {
 			return fmt.Errorf("metadata URL %q is not absolute", t.MetadataURL)
@@ -170,6 +178,7 @@ const (
 	EnvAuthMethod        = "OCCHECK_AUTH_METHOD"
 	EnvScope             = "OCCHECK_SCOPE"
 	EnvForbiddenScope    = "OCCHECK_FORBIDDEN_SCOPE"
+	EnvResource          = "OCCHECK_RESOURCE"
 	EnvMetadataURL       = "OCCHECK_METADATA_URL"
 	EnvSpecialClientID   = "OCCHECK_SPECIAL_CLIENT_ID"
 	EnvSpecialSecret     = "OCCHECK_SPECIAL_CLIENT_SECRET"
@@ -192,6 +201,7 @@ func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
 		Client:         Client{ID: getenv(EnvClientID), Secret: getenv(EnvClientSecret), SecretEnv: EnvClientSecret},
 		Scope:          getenv(EnvScope),
 		ForbiddenScope: getenv(EnvForbiddenScope),
+		Resource:       getenv(EnvResource),
 		MetadataURL:    getenv(EnvMetadataURL),
 		Strict:         getenv(EnvStrict) == "1" || getenv(EnvStrict) == "true",
 	}

@@ -577,6 +577,7 @@ var (
 	needMetadata       = need(func(t *Target) bool { return t.MetadataURL != "" }, "needs the metadata URL (--issuer or --metadata-url)")
 	needBasic          = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretBasic) }, "the client under test does not use client_secret_basic")
 	needPost           = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretPost) }, "the client under test does not use client_secret_post")
+	needResource       = need(func(t *Target) bool { return t.Resource != "" }, "needs a resource the client may ask for (--resource)")
 	needJWTProfile     = need(func(t *Target) bool { return t.Has(ProfileRFC9068) }, "JWT access token checks are opt-in: profile rfc9068")
 )
 

@@ -49,7 +49,7 @@ var quirkExpectations = map[mockserver.Quirk][]string{
 	"jwt-alg-none":                     {"ATJ-ALG-01", "ATJ-SIG-01"},
 	"jwt-exp-mismatch":                 {"ATJ-TIME-01"},
 	"jwt-missing-claims":               {"ATJ-CID-01", "ATJ-CLM-01"},
-	"jwt-no-aud":                       {"ATJ-AUD-01", "ATJ-CLM-01"},
+	"jwt-no-aud":                       {"ATJ-AUD-01", "ATJ-CLM-01", "RI-01"},
 	"jwt-scope-array":                  {"ATJ-SCOPE-01"},
 	"jwt-sub-not-client":               {"ATJ-SUB-01"},
 	"jwt-typ-jwt":                      {"ATJ-TYP-01"},
@@ -91,6 +91,10 @@ var quirkExpectations = map[mockserver.Quirk][]string{
 	"unknown-clients":               {"AUTH-BASIC-08"},
 	"unknown-grant-invalid-request": {"CC-GT-02-CODE"},
 	"widened-scope-hidden":          {"CC-SCOPE-02", "CC-SCOPE-03"},
+	"resource-ignored":              {"RI-01", "RI-02"},
+	"resource-unchecked":            {"RI-02"},
+	"resource-wrong-error":          {"RI-03"},
+	"resource-repeat-rejected":      {"RI-04"},
 	// A wrong code for a bad secret is also a wrong code when a second
 	// fault is present.
 	"wrong-secret-invalid-grant":       {"AUTH-POST-03", "ERR-401-01", "ERR-ORDER-01"},
@@ -99,14 +103,14 @@ var quirkExpectations = map[mockserver.Quirk][]string{
 	// spec that grades one.
 	"error-200": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02-CODE",
 		"CC-GT-01-CODE", "CC-GT-02-CODE", "CC-SCOPE-02", "CC-SCOPE-03", "CC-SCOPE-04", "CC-UC-01-CODE", "ERR-400-01", "ERR-400-01-STATUS",
-		"ERR-401-01", "ERR-ORDER-01", "OAS-TOKEN-200", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
+		"ERR-401-01", "ERR-ORDER-01", "OAS-TOKEN-200", "RI-02", "RI-03", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
 	"error-not-json": {"AUTH-BASIC-07", "AUTH-MULTI-01", "AUTH-MULTI-02", "AUTH-POST-03", "AUTH-SCHEME-01", "CC-AUTH-01-CODE", "CC-AUTH-02-CODE",
 		"CC-GT-01-CODE", "CC-GT-02-CODE", "CC-SCOPE-02", "CC-SCOPE-03", "CC-SCOPE-04", "CC-UC-01-CODE", "ERR-400-01-STATUS", "ERR-401-01",
-		"ERR-JSON-01", "ERR-ORDER-01", "OAS-TOKEN-ERROR", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
+		"ERR-JSON-01", "ERR-ORDER-01", "OAS-TOKEN-ERROR", "RI-02", "RI-03", "TE-PARAM-01-GRANT", "TE-PARAM-03", "TE-PARAM-03-SAME"},
 	// A form-encoded success hides every member from the JSON specs.
 	"form-response": {"ATJ-ALG-01", "ATJ-AUD-01", "ATJ-CID-01", "ATJ-CLM-01", "ATJ-ISS-01", "ATJ-SCOPE-01", "ATJ-SIG-01", "ATJ-SUB-01",
 		"ATJ-TIME-01", "ATJ-TYP-01", "CC-OK-01", "CC-RT-01", "MD-08", "OAS-TOKEN-200", "RESP-AT-01", "RESP-CT-01", "RESP-EXP-01",
-		"RESP-EXP-01-INT", "RESP-JSON-01", "RESP-SCOPE-01", "RESP-SCOPE-02", "RESP-TT-01", "TOK-ENT-01"},
+		"RESP-EXP-01-INT", "RESP-JSON-01", "RESP-SCOPE-01", "RESP-SCOPE-02", "RESP-TT-01", "RI-01", "TOK-ENT-01"},
 }
 
 // quirkTargets adjusts the target for quirks that need it.

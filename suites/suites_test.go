@@ -24,7 +24,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 		SigningAlg: mockserver.ES256,
 		Quirks:     quirks,
 		Clients: []mockserver.Client{
-			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}},
+			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
 		},
@@ -38,6 +38,7 @@ func mockTarget(s *mockserver.Server) Target {
 		Client:         Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
 		Scope:          "read write",
 		ForbiddenScope: "admin",
+		Resource:       "https://api.example.test",
 		SpecialClient:  &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
 		NoGrantClient:  &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
 		MetadataURL:    s.MetadataURL(),

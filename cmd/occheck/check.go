@@ -33,6 +33,7 @@ type runFlags struct {
 	authMethod        string
 	scope             string
 	forbiddenScope    string
+	resource          string
 	specialID         string
 	specialSecretFile string
 	nograntID         string
@@ -67,6 +68,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, or auto (what the metadata advertises, else both)")
 	fs.StringVar(&f.scope, "scope", "", "a scope (or space-separated scopes) the client may have")
 	fs.StringVar(&f.forbiddenScope, "forbidden-scope", "", "a scope that exists but the client may not have")
+	fs.StringVar(&f.resource, "resource", "", "an RFC 8707 resource the client may ask for (unlocks the resource indicator specs)")
 	fs.StringVar(&f.specialID, "special-client-id", "", "a second client whose id/secret need form-encoding (secret: $OCCHECK_SPECIAL_CLIENT_SECRET)")
 	fs.StringVar(&f.specialSecretFile, "special-client-secret-file", "", "file holding the special client's secret")
 	fs.StringVar(&f.nograntID, "nogrant-client-id", "", "a client not allowed client_credentials (secret: $OCCHECK_NOGRANT_CLIENT_SECRET)")
@@ -210,6 +212,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		TokenURL:       f.tokenURL,
 		Scope:          f.scope,
 		ForbiddenScope: f.forbiddenScope,
+		Resource:       f.resource,
 		Profiles:       f.profiles,
 		Strict:         f.strict,
 		RequestTimeout: f.timeout,
@@ -340,7 +343,7 @@ func (p *plan) embed() error {
 	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
 	cfg := mockserver.Config{
 		Clients: []mockserver.Client{
-			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}},
+			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 		},
@@ -356,6 +359,7 @@ func (p *plan) embed() error {
 		Client:         suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
 		Scope:          "read write",
 		ForbiddenScope: "admin",
+		Resource:       "https://api.example.test",
 		SpecialClient:  &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
 		NoGrantClient:  &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
 		MetadataURL:    s.MetadataURL(),

@@ -73,7 +73,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 	return mockserver.NewTestServer(t, mockserver.Config{
 		Quirks: quirks,
 		Clients: []mockserver.Client{
-			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}},
+			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 		},
@@ -81,7 +81,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 }
 
 func targetArgs(s *mockserver.Server) []string {
-	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin",
+	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin", "--resource", "https://api.example.test",
 		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color"}
 }
 
