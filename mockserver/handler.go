@@ -124,24 +124,29 @@ func Handler(cfg Config) (*Authority, error) {
 		a.setIssuer(cfg.Issuer)
 	}
 	a.mux = http.NewServeMux()
-	a.route("")
-	if cfg.Issuer != "" {
-		if u, _ := url.Parse(cfg.Issuer); u != nil && strings.Trim(u.Path, "/") != "" {
-			p := "/" + strings.Trim(u.Path, "/")
-			a.route(p)
-			// RFC 8414 §3.1: the well-known segment goes between host and path.
-			a.mux.HandleFunc("GET "+PathMetadata+p, a.serveMetadata)
-		}
+	issuerPath := ""
+	if u, _ := url.Parse(cfg.Issuer); u != nil && strings.Trim(u.Path, "/") != "" {
+		issuerPath = "/" + strings.Trim(u.Path, "/")
+	}
+	// The root serves the endpoints either way; the metadata only where
+	// its URL belongs to the issuer it names (RFC 8414 §3.1, §3.3).
+	a.route("", issuerPath == "")
+	if issuerPath != "" {
+		a.route(issuerPath, true)
+		// RFC 8414 §3.1: the well-known segment goes between host and path.
+		a.mux.HandleFunc("GET "+PathMetadata+issuerPath, a.serveMetadata)
 	}
 	return a, nil
 }
 
-func (a *Authority) route(prefix string) {
+func (a *Authority) route(prefix string, metadata bool) {
 	a.mux.HandleFunc(prefix+PathToken, a.serveToken)
 	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.serveJWKS)
-	a.mux.HandleFunc("GET "+prefix+PathMetadata, a.serveMetadata)
-	a.mux.HandleFunc("GET "+prefix+PathOpenIDMetadata, a.serveMetadata)
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
+	if metadata {
+		a.mux.HandleFunc("GET "+prefix+PathMetadata, a.serveMetadata)
+		a.mux.HandleFunc("GET "+prefix+PathOpenIDMetadata, a.serveMetadata)
+	}
 }
 
 // setIssuer fixes the issuer once; later calls are ignored so it stays

@@ -283,6 +283,14 @@ func TestIssuerWithPath(t *testing.T) {
 			t.Errorf("GET %s = %d", p, got.status)
 		}
 	}
+	for _, p := range []string{PathMetadata, PathOpenIDMetadata} {
+		if got := do(t, a, "GET", p, "", nil); got.status != 404 {
+			t.Errorf("GET %s = %d, want 404: that URL belongs to another issuer", p, got.status)
+		}
+	}
+	if got := do(t, a, "GET", "/tenant-1"+PathOpenIDMetadata, "", nil); got.status != 200 {
+		t.Errorf("OpenID discovery for a path issuer = %d", got.status)
+	}
 	if got := do(t, a, "POST", "/tenant-1/token", cc, map[string]string{"Authorization": basic(idA, secretA)}); got.status != 200 {
 		t.Errorf("POST /tenant-1/token = %d %s", got.status, got.raw)
 	}

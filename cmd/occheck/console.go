@@ -98,7 +98,8 @@ var sectionTitle = map[string]string{
 	"8414 3.3": "Metadata issuer", "9068 2.1": "JWT header", "9068 2.2": "JWT claims", "9068 2.2.3": "JWT scope",
 	"9068 3": "JWT audience", "9068 4": "JWT validation", "9110 8.3.1": "Media types", "9110 11.1": "Auth scheme",
 	"9110 15.5.2": "401 Unauthorized", "9110 15.5.6": "405 Method Not Allowed", "9700 2.4": "Password grant",
-	"9700 2.6": "CORS", "OpenAPI token": "Contract: token endpoint", "OpenAPI metadata": "Contract: metadata",
+	"9700 2.6": "CORS", "9700 2.5": "Client authentication", "9700 2.2.1": "Sender-constrained tokens",
+	"9700 4.15": "Clients posing as users", "8707 2": "Resource indicators", "OpenAPI token": "Contract: token endpoint", "OpenAPI metadata": "Contract: metadata",
 	"OpenAPI jwks": "Contract: JWK Set",
 }
 
