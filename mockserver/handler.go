@@ -263,11 +263,11 @@ var knownParams = []string{
 }
 
 func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
-	rec := RecordedRequest{Time: a.now(), Method: r.Method, Path: r.URL.Path, Query: redactValues(r.URL.Query()), Header: redactHeader(r.Header)}
+	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Method: r.Method, Path: r.URL.Path}, header: r.Header, rawQuery: r.URL.RawQuery}
 	sw, _ := w.(*statusWriter)
 	var form url.Values
 	status, clientID, code := a.token(w, r, &form)
-	rec.Form = redactValues(form)
+	rec.form = form
 	rec.Status, rec.ClientID, rec.Error = status, clientID, code
 	if sw != nil {
 		sw.clientID, sw.errCode = clientID, code
@@ -807,12 +807,31 @@ func writeJSON(w http.ResponseWriter, v any) {
 type requestLog struct {
 	mu   sync.Mutex
 	size int
-	buf  []RecordedRequest
+	buf  []rawRequest
 	next int
 	full bool
 }
 
-func (l *requestLog) add(r RecordedRequest) {
+// rawRequest is a request as received. Redaction happens when Requests
+// hands it out, so serving a token costs no copy of headers and form.
+type rawRequest struct {
+	RecordedRequest
+	header   http.Header
+	form     url.Values
+	rawQuery string
+}
+
+func (r rawRequest) redacted() RecordedRequest {
+	out := r.RecordedRequest
+	out.Header = redactHeader(r.header)
+	out.Form = redactValues(r.form)
+	if q, err := url.ParseQuery(r.rawQuery); err == nil || len(q) > 0 {
+		out.Query = redactValues(q)
+	}
+	return out
+}
+
+func (l *requestLog) add(r rawRequest) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) < l.size {
@@ -828,8 +847,12 @@ func (l *requestLog) all() []RecordedRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]RecordedRequest, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	out = append(out, l.buf[:l.next]...)
+	for _, r := range l.buf[l.next:] {
+		out = append(out, r.redacted())
+	}
+	for _, r := range l.buf[:l.next] {
+		out = append(out, r.redacted())
+	}
 	return out
 }
 
