@@ -448,15 +448,21 @@ func (h *H) Send(body string, opts ...Opt) *Response {
 	if r.contentType != "" && (r.body != "" || r.method == http.MethodPost) && r.header.Get("Content-Type") == "" {
 		r.header.Set("Content-Type", r.contentType)
 	}
-	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, r.method == http.MethodPost && r.url == h.T.TokenURL)
+	var op specs.Operation // only well-formed token requests are held to the contract
+	if r.method == http.MethodPost && r.url == h.T.TokenURL {
+		op = specs.OpToken
+	}
+	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, op)
 }
 
-// Get fetches a document (metadata, JWKS).
-func (h *H) Get(u string) *Response {
-	return h.do(probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}, false)
+// getValidated fetches a document and checks it against the contract.
+func (h *H) getValidated(u string, op specs.Operation) *Response {
+	return h.do(probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}, op)
 }
 
-func (h *H) do(pr probe.Request, tokenEndpoint bool) *Response {
+// do sends, records, and validates the response against the contract
+// operation op ("" for none).
+func (h *H) do(pr probe.Request, op specs.Operation) *Response {
 	resp, ex, err := h.st.prober.Do(h.ctx, pr)
 	h.exchanges = append(h.exchanges, ex)
 	h.lastCurl = h.st.prober.Curl(pr)
@@ -467,8 +473,8 @@ func (h *H) do(pr probe.Request, tokenEndpoint bool) *Response {
 	if r.Status/100 == 3 {
 		h.Note("%s %s answered %d with Location %q; redirects are never followed", pr.Method, ex.URL, r.Status, r.Header.Get("Location"))
 	}
-	if tokenEndpoint {
-		h.validate(specs.OpToken, pr, r, ex)
+	if op != "" {
+		h.validate(op, pr, r, ex)
 	}
 	return r
 }
@@ -580,20 +586,6 @@ var (
 	needResource       = need(func(t *Target) bool { return t.Resource != "" }, "needs a resource the client may ask for (--resource)")
 	needJWTProfile     = need(func(t *Target) bool { return t.Has(ProfileRFC9068) }, "JWT access token checks are opt-in: profile rfc9068")
 )
-
-// getValidated fetches a document and checks it against the contract.
-func (h *H) getValidated(u string, op specs.Operation) *Response {
-	pr := probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}
-	resp, ex, err := h.st.prober.Do(h.ctx, pr)
-	h.exchanges = append(h.exchanges, ex)
-	h.lastCurl = h.st.prober.Curl(pr)
-	if err != nil {
-		h.transportError(err)
-	}
-	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
-	h.validate(op, pr, r, ex)
-	return r
-}
 
 // specialToken sends a valid request for the special client: without
 // scope first, then, when the server requires one (§3.3 allows
