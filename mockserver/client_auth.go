@@ -99,3 +99,20 @@ func (a *Authority) parseBasic(cred string) (id, secret string, err error) {
 	}
 	return id, secret, nil
 }
+
+// badEscape reports whether the id or the secret of a Basic credential,
+// base64-decoded and split at the first colon, holds a %-escape that
+// form-urldecoding rejects. Only the crash-on-bad-escape quirks ask.
+func badEscape(cred string) bool {
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil {
+		return false
+	}
+	id, secret, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return false
+	}
+	_, err1 := url.QueryUnescape(id)
+	_, err2 := url.QueryUnescape(secret)
+	return err1 != nil || err2 != nil
+}

@@ -106,7 +106,7 @@ func Handler(cfg Config) (*Authority, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range []Quirk{QuirkJWTMissingClaims, QuirkJWTSubNotClient, QuirkJWTExpMismatch, QuirkJWTNoAud, QuirkJWTScopeArray} {
+	for _, q := range []Quirk{QuirkJWTClientIDOther, QuirkJWTMissingClaims, QuirkJWTSubNotClient, QuirkJWTExpMismatch, QuirkJWTNoAud, QuirkJWTScopeArray} {
 		a.claimQuirks = a.claimQuirks || a.quirks.on(q)
 	}
 	typ := "at+jwt"
@@ -218,6 +218,12 @@ func (a *Authority) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("remote", r.RemoteAddr),
 		)
 	}
+	if sw.aborted {
+		// The crash-on-bad-escape quirk, after the access log and the
+		// journal have the request: net/http closes the connection
+		// without writing a response and without logging a panic.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // statusWriter remembers what the access log needs.
@@ -226,6 +232,8 @@ type statusWriter struct {
 	code     int
 	clientID string
 	errCode  string
+	// aborted asks ServeHTTP to drop the connection without a response.
+	aborted bool
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -243,6 +251,9 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *statusWriter) status() int {
+	if s.aborted {
+		return 0
+	}
 	if s.code == 0 {
 		return http.StatusOK
 	}
@@ -273,7 +284,21 @@ func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
 		sw.clientID, sw.errCode = clientID, code
 	}
 	a.reqlog.add(rec)
+	if status == statusAborted {
+		if sw == nil {
+			panic(http.ErrAbortHandler)
+		}
+		sw.aborted = true
+	}
 }
+
+// statusAborted is the status token reports when the connection is to be
+// dropped without any response (crash-on-bad-escape quirk); the request
+// journal records it as is.
+const statusAborted = 0
+
+// errAbort makes token drop the connection instead of answering.
+var errAbort = &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "connection aborted"}
 
 // token runs the token endpoint. Checks run in a fixed order: malformed
 // request, client authentication, grant permission, scope and resource, so
@@ -283,6 +308,9 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 	fail := func(e *oauthError) (int, string, string) {
 		if e.Code == rfc6749.ErrInvalidClient && usedHeader && a.quirks.on(QuirkBasic400) {
 			e.Status, e.Challenge = http.StatusBadRequest, false
+		}
+		if e.Code == rfc6749.ErrInvalidClient && !usedHeader && a.quirks.on(QuirkPost401NoChallenge) {
+			e.Status, e.Challenge = http.StatusUnauthorized, false
 		}
 		return a.writeError(w, e), clientID, e.Code
 	}
@@ -337,6 +365,9 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 	}
 
 	cl, e := a.authenticate(r, p)
+	if e == errAbort {
+		return statusAborted, "", ""
+	}
 	if e != nil {
 		if a.quirks.on(QuirkEchoSecret) {
 			e.Echo = " (client_secret " + presentedSecret(r, p) + ")"
@@ -345,7 +376,17 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 	}
 	clientID = cl.ID
 
-	if gt := p[rfc6749.ParamGrantType]; gt != rfc6749.GrantClientCredentials && !a.quirks.on(QuirkAnyGrantType) {
+	gt := p[rfc6749.ParamGrantType]
+	if gt == rfc6749.GrantPassword {
+		switch {
+		case a.quirks.on(QuirkPasswordAccessDenied):
+			return fail(&oauthError{Code: "access_denied", Status: http.StatusForbidden,
+				Description: "the resource owner password credentials grant is not allowed"})
+		case a.quirks.on(QuirkPasswordInvalidRequest):
+			return fail(errInvalidRequest("the resource owner password credentials grant is not supported"))
+		}
+	}
+	if gt != rfc6749.GrantClientCredentials && !a.quirks.on(QuirkAnyGrantType) {
 		e := &oauthError{Code: rfc6749.ErrUnsupportedGrantType, Status: http.StatusBadRequest,
 			Description: "this server supports only the client_credentials grant"}
 		switch {
@@ -359,7 +400,7 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 		}
 		return fail(e)
 	}
-	if !cl.allowsGrant(rfc6749.GrantClientCredentials) && !a.quirks.on(QuirkGrantTypesNotEnforced) {
+	if (!cl.allowsGrant(rfc6749.GrantClientCredentials) || a.quirks.on(QuirkNoClientCredentials)) && !a.quirks.on(QuirkGrantTypesNotEnforced) {
 		st := http.StatusBadRequest
 		if a.quirks.on(QuirkForbiddenGrant) {
 			st = http.StatusForbidden
@@ -382,11 +423,35 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 	if e != nil {
 		return fail(e)
 	}
+	if len(req.resources) == 0 && a.quirks.on(QuirkJWTAudEmpty) {
+		aud = []string{""}
+	}
 	tok, err := a.mint(cl, scopes, aud)
 	if err != nil {
 		return fail(&oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "token signing failed"})
 	}
-	return a.writeToken(w, tok, scopes, hideScope), clientID, ""
+	emptyScope := a.quirks.on(QuirkScopeEmptyString) && sameScopes(scopes, p[rfc6749.ParamScope])
+	return a.writeToken(w, tok, scopes, hideScope, emptyScope), clientID, ""
+}
+
+// sameScopes reports whether a scope parameter was sent and the granted
+// scopes are exactly its tokens, for the scope-empty-string quirk.
+func sameScopes(granted []string, requested string) bool {
+	asked := strings.Fields(requested)
+	if len(asked) == 0 {
+		return false
+	}
+	for _, s := range asked {
+		if !slices.Contains(granted, s) {
+			return false
+		}
+	}
+	for _, s := range granted {
+		if !slices.Contains(asked, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // readForm checks the media type and reads the bounded body.
@@ -401,6 +466,10 @@ func (a *Authority) readForm(w http.ResponseWriter, r *http.Request) (url.Values
 	mt, params, err := mime.ParseMediaType(ct)
 	if err == nil && mt == "application/json" && a.quirks.on(QuirkAcceptJSONBody) {
 		return readJSONForm(w, r)
+	}
+	if err == nil && mt == "application/json" && a.quirks.on(QuirkJSONBody401) {
+		return nil, &oauthError{Code: rfc6749.ErrUnsupportedGrantType, Status: http.StatusUnauthorized, Challenge: true,
+			Description: "grant_type is missing from the request"}
 	}
 	if err != nil || mt != formMediaType {
 		return nil, errInvalidRequest("Content-Type must be application/x-www-form-urlencoded")
@@ -500,6 +569,12 @@ func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client,
 		if a.quirks.on(QuirkNoBasic) || (a.quirks.on(QuirkBasicSchemeCaseSensitive) && scheme != "Basic") {
 			return nil, errInvalidClient("HTTP Basic is not accepted here")
 		}
+		if (a.quirks.on(QuirkCrashOnBadEscape) || a.quirks.on(QuirkCrashOnBadEscape500)) && badEscape(strings.TrimSpace(cred)) {
+			if a.quirks.on(QuirkCrashOnBadEscape) {
+				return nil, errAbort
+			}
+			return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "internal error"}
+		}
 		var err error
 		id, secret, err = a.parseBasic(strings.TrimSpace(cred))
 		if err != nil {
@@ -507,6 +582,13 @@ func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client,
 				return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "internal error"}
 			}
 			return nil, errInvalidClient(err.Error())
+		}
+		if bodyID != "" && a.quirks.on(QuirkMultiMethodBodyWins) {
+			// Neither the body's secret nor the Basic credentials count.
+			if cl := a.clients[bodyID]; cl != nil {
+				return cl, nil
+			}
+			return nil, errInvalidClient("client authentication failed")
 		}
 		if !a.quirks.on(QuirkTwoAuthMethods) {
 			if bodySecret != "" {
@@ -530,6 +612,9 @@ func (a *Authority) authenticate(r *http.Request, p map[string]string) (*client,
 	case bodyID != "":
 		if cl := a.clients[bodyID]; cl != nil && a.quirks.on(QuirkClientIDAlone) {
 			return cl, nil
+		}
+		if a.quirks.on(QuirkClientIDAloneInvalidRequest) {
+			return nil, errInvalidRequest("client_secret is required")
 		}
 		return nil, errInvalidClient("client authentication required: client_id alone does not authenticate a confidential client")
 	default:
@@ -618,6 +703,9 @@ func (a *Authority) grantScopes(cl *client, req *tokenRequest) (scopes []string,
 		}
 		granted = append(granted, t)
 	}
+	if len(granted) > 1 && a.quirks.on(QuirkScopeNarrowedHidden) {
+		return granted[:1], true, nil
+	}
 	return granted, false, nil
 }
 
@@ -656,7 +744,8 @@ func (a *Authority) audienceFor(cl *client, resources []string) ([]string, *oaut
 }
 
 // writeToken writes the §5.1 success response.
-func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []string, hideScope bool) int {
+// emptyScope writes the scope member as "" (scope-empty-string quirk).
+func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []string, hideScope, emptyScope bool) int {
 	h := w.Header()
 	a.setNoStore(h)
 	resp := struct {
@@ -670,6 +759,9 @@ func (a *Authority) writeToken(w http.ResponseWriter, tok accessToken, scopes []
 		resp.Scope = strings.Join(scopes, " ")
 		if a.quirks.on(QuirkScopeArray) {
 			resp.Scope = scopes
+		}
+		if emptyScope {
+			resp.Scope = ""
 		}
 	}
 	if a.quirks.on(QuirkAccessTokenNonASCII) {
@@ -725,7 +817,12 @@ func (a *Authority) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	case a.quirks.on(QuirkJWKSPrivateKey):
 		key.Key = a.signKey.private
 	}
-	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key}})
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key}}
+	if a.quirks.on(QuirkJWKSJWKSetType) {
+		writeJSONType(w, "application/jwk-set+json", set)
+		return
+	}
+	writeJSON(w, set)
 }
 
 // Metadata is the RFC 8414 document the server publishes; every field is
@@ -745,7 +842,11 @@ func (a *Authority) Metadata() map[string]any {
 		}
 	}
 	var ms []string
-	for _, m := range []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost} {
+	order := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	if a.quirks.on(QuirkMetadataPostFirst) {
+		order = []string{rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretBasic}
+	}
+	for _, m := range order {
 		if methods[m] {
 			ms = append(ms, m)
 		}
@@ -767,6 +868,8 @@ func (a *Authority) Metadata() map[string]any {
 	switch {
 	case a.quirks.on(QuirkIssuerMismatch):
 		m["issuer"] = a.Issuer() + "/"
+	case a.quirks.on(QuirkIssuerOtherPath):
+		m["issuer"] = a.Issuer() + "/tenant-a"
 	case a.quirks.on(QuirkIssuerQuery):
 		m["issuer"] = a.Issuer() + "?tenant=1"
 	case a.quirks.on(QuirkMetadataNoTokenEndpoint):
@@ -793,13 +896,15 @@ func (a *Authority) serveHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]string{"status": "ok"})
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
+func writeJSON(w http.ResponseWriter, v any) { writeJSONType(w, jsonContentType, v) }
+
+func writeJSONType(w http.ResponseWriter, contentType string, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("encode: %v", err), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", jsonContentType)
+	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(body)
 }
 

@@ -162,6 +162,26 @@ const (
 	// QuirkIssuerMismatch publishes the issuer with a trailing slash in the
 	// metadata while tokens carry it without.
 	QuirkIssuerMismatch Quirk = "issuer-mismatch"
+	// QuirkNoClientCredentials refuses the client_credentials grant to
+	// every client.
+	QuirkNoClientCredentials Quirk = "no-client-credentials"
+	// QuirkJWTClientIDOther names another client in the client_id claim.
+	QuirkJWTClientIDOther Quirk = "jwt-client-id-other"
+	// QuirkJWTAudEmpty gives tokens requested without resource an empty
+	// aud.
+	QuirkJWTAudEmpty Quirk = "jwt-aud-empty"
+	// QuirkPost401NoChallenge answers a failed body-credential
+	// authentication with 401 but no WWW-Authenticate.
+	QuirkPost401NoChallenge Quirk = "post-401-no-challenge"
+	// QuirkClientIDAloneInvalidRequest answers client_id without a secret
+	// with invalid_request.
+	QuirkClientIDAloneInvalidRequest Quirk = "client-id-alone-invalid-request"
+	// QuirkScopeNarrowedHidden grants only the first of several requested
+	// scopes and leaves scope out of the response.
+	QuirkScopeNarrowedHidden Quirk = "scope-narrowed-hidden"
+	// QuirkIssuerOtherPath publishes an issuer with a path the document's
+	// own URL was not built from.
+	QuirkIssuerOtherPath Quirk = "issuer-other-path"
 	// QuirkIssuerQuery publishes an issuer with a query component.
 	QuirkIssuerQuery Quirk = "issuer-query"
 	// QuirkMetadataNoTokenEndpoint leaves token_endpoint out of the
@@ -205,6 +225,39 @@ const (
 	// QuirkResourceRepeatRejected treats a second resource as a repeated
 	// parameter.
 	QuirkResourceRepeatRejected Quirk = "resource-repeat-rejected"
+	// QuirkMetadataPostFirst lists client_secret_post before
+	// client_secret_basic in token_endpoint_auth_methods_supported.
+	// Conformant in itself; it reproduces servers that list body credentials
+	// first.
+	QuirkMetadataPostFirst Quirk = "metadata-post-first"
+	// QuirkCrashOnBadEscape drops the connection without any response when
+	// an HTTP Basic id or secret holds an invalid %-escape.
+	QuirkCrashOnBadEscape Quirk = "crash-on-bad-escape"
+	// QuirkCrashOnBadEscape500 answers an HTTP Basic id or secret holding an
+	// invalid %-escape with 500 server_error instead of invalid_client.
+	QuirkCrashOnBadEscape500 Quirk = "crash-on-bad-escape-500"
+	// QuirkPasswordAccessDenied answers grant_type=password with 403
+	// access_denied, a code of the authorization endpoint (RFC 6749
+	// §4.1.2.1), instead of unsupported_grant_type.
+	QuirkPasswordAccessDenied Quirk = "password-access-denied"
+	// QuirkPasswordInvalidRequest answers grant_type=password with
+	// invalid_request instead of unsupported_grant_type.
+	QuirkPasswordInvalidRequest Quirk = "password-invalid-request"
+	// QuirkJSONBody401 answers a JSON request body with 401
+	// unsupported_grant_type and a Basic challenge instead of 400
+	// invalid_request.
+	QuirkJSONBody401 Quirk = "json-body-401"
+	// QuirkMultiMethodBodyWins accepts HTTP Basic and a body client_id
+	// together and issues the token to the body's client, checking neither
+	// its secret nor the Basic credentials.
+	QuirkMultiMethodBodyWins Quirk = "multi-method-body-wins"
+	// QuirkJWKSJWKSetType serves the JWKS as application/jwk-set+json, the
+	// registered type (RFC 7517 §8.5). Conformant; it reproduces real
+	// servers.
+	QuirkJWKSJWKSetType Quirk = "jwks-jwk-set-type"
+	// QuirkScopeEmptyString answers a request granted exactly the scope it
+	// asked for with "scope": "" instead of the scope.
+	QuirkScopeEmptyString Quirk = "scope-empty-string"
 )
 
 var quirkDescriptions = map[Quirk]string{
@@ -269,6 +322,13 @@ var quirkDescriptions = map[Quirk]string{
 	QuirkNoRealm:                       "the Basic challenge has no realm (RFC 7617 §2)",
 	QuirkTokenInError:                  "error bodies carry a refresh_token member (RFC 6749 §5.2)",
 	QuirkIssuerMismatch:                "the metadata issuer has a trailing slash the tokens' iss lacks (RFC 8414 §3.3)",
+	QuirkNoClientCredentials:           "every client_credentials request is refused with unauthorized_client, whatever the client (RFC 6749 §4.4)",
+	QuirkJWTClientIDOther:              "the client_id claim names another client than the one authenticated (RFC 9068 §2.2)",
+	QuirkJWTAudEmpty:                   "tokens requested without resource carry an empty aud (RFC 9068 §3: a default audience is required)",
+	QuirkPost401NoChallenge:            "a failed body-credential authentication is answered 401 without WWW-Authenticate (RFC 9110 §15.5.2)",
+	QuirkClientIDAloneInvalidRequest:   "client_id without a secret is answered invalid_request, not invalid_client",
+	QuirkScopeNarrowedHidden:           "of several requested scopes only the first is granted, and scope is left out of the response (RFC 6749 §5.1)",
+	QuirkIssuerOtherPath:               "the metadata names an issuer with another path than the one its URL was built from (RFC 8414 §3.3)",
 	QuirkIssuerQuery:                   "the metadata issuer has a query component (RFC 8414 §2)",
 	QuirkMetadataNoTokenEndpoint:       "the metadata omits token_endpoint (RFC 8414 §2)",
 	QuirkMetadataWrongTokenEndpoint:    "the metadata advertises a token endpoint other than the real one",
@@ -288,6 +348,15 @@ var quirkDescriptions = map[Quirk]string{
 	QuirkResourceUnchecked:             "any resource value is accepted: relative, with a fragment, or unknown (RFC 8707 §2)",
 	QuirkResourceWrongError:            "an unknown resource is answered invalid_request, not invalid_target (RFC 8707 §2)",
 	QuirkResourceRepeatRejected:        "two resource parameters are refused as a repeated parameter (RFC 8707 §2 allows several)",
+	QuirkMetadataPostFirst:             "the metadata lists client_secret_post before client_secret_basic, as servers preferring body credentials do (conformant)",
+	QuirkCrashOnBadEscape:              "an invalid %-escape in HTTP Basic credentials closes the connection without any response, not 401 invalid_client (RFC 6749 §5.2)",
+	QuirkCrashOnBadEscape500:           "an invalid %-escape in HTTP Basic credentials is answered 500 server_error, not 401 invalid_client (RFC 6749 §5.2)",
+	QuirkPasswordAccessDenied:          "grant_type=password is answered 403 access_denied, an authorization endpoint code, not unsupported_grant_type (RFC 6749 §5.2)",
+	QuirkPasswordInvalidRequest:        "grant_type=password is answered invalid_request, not unsupported_grant_type (RFC 6749 §5.2)",
+	QuirkJSONBody401:                   "a JSON request body is answered 401 unsupported_grant_type with a Basic challenge, not 400 invalid_request (RFC 6749 §5.2)",
+	QuirkMultiMethodBodyWins:           "HTTP Basic plus a body client_id issues the token to the body's client, checking no secret (RFC 6749 §2.3)",
+	QuirkJWKSJWKSetType:                "the JWKS is served as application/jwk-set+json, the registered type (RFC 7517 §8.5), as some servers do (conformant)",
+	QuirkScopeEmptyString:              "a response granting exactly the requested scope carries scope as an empty string (RFC 6749 §3.3, §5.1)",
 }
 
 // Quirks lists every quirk, sorted by name.

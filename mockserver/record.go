@@ -22,7 +22,7 @@ type RecordedRequest struct {
 	Query    url.Values
 	Header   http.Header
 	Form     url.Values
-	Status   int
+	Status   int    // 0 when the connection was dropped without a response
 	ClientID string // the authenticated client, empty when none
 	Error    string // the error code answered, empty on success
 }

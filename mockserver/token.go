@@ -118,6 +118,9 @@ func (a *Authority) now() time.Time {
 
 // quirkClaims bends the claims as the switched-on quirks say.
 func (a *Authority) quirkClaims(c map[string]any, ttl time.Duration) {
+	if a.quirks.on(QuirkJWTClientIDOther) {
+		c["client_id"] = "occheck-someone-else"
+	}
 	if a.quirks.on(QuirkJWTMissingClaims) {
 		delete(c, "client_id")
 		delete(c, "jti")

@@ -2,7 +2,9 @@ package suites
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/occheck/occheck/internal/rfc6749"
@@ -28,10 +30,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-AUTH-01-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
-		Title:   "Missing client authentication is invalid_client.",
-		How:     "grant_type=client_credentials with no credentials at all.",
-		Accepts: "400 or 401 invalid_client (a 401 with a challenge).",
-		Catches: "invalid_request for a missing credential.",
+		DependsOn: []string{"CC-AUTH-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Missing client authentication is invalid_client.",
+		How:       "grant_type=client_credentials with no credentials at all.",
+		Accepts:   "400 or 401 invalid_client (a 401 with a challenge).",
+		Catches:   "invalid_request for a missing credential.",
 		Run: func(h *H) {
 			r := h.Send(ccBody())
 			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
@@ -49,9 +52,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-AUTH-02-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
-		Title:   "client_id without a secret is invalid_client.",
-		How:     "Body client_id=<client> without a secret or header.",
-		Accepts: "400 or 401 invalid_client (a 401 with a challenge).",
+		DependsOn: []string{"CC-AUTH-02", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "client_id without a secret is invalid_client.",
+		How:       "Body client_id=<client> without a secret or header.",
+		Accepts:   "400 or 401 invalid_client (a 401 with a challenge).",
 		Run: func(h *H) {
 			r := h.Send(ccBody("client_id", h.T.Client.ID))
 			h.InvalidClient(r, false)
@@ -59,24 +63,22 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-BASIC-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
-		Title:   "HTTP Basic client authentication is supported.",
-		How:     "A valid request with Authorization: Basic (id and secret form-encoded).",
-		Accepts: "200 with a token.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
-		Run: func(h *H) {
-			r := h.Send(h.scoped(), Basic(&h.T.Client))
-			h.Require(r.OK(), "a token", "%s", r.Summary())
-		},
+		DependsOn: []string{idBaseline},
+		Title:     "HTTP Basic client authentication is supported.",
+		How:       "A valid request with Authorization: Basic (id and secret form-encoded).",
+		Accepts:   "200 with a token. With --auth-method auto, a refusal is a skip naming it: the client may be registered for client_secret_post only.",
+		Labels:    []string{"basic"},
+		Run:       func(h *H) { h.checkMethod(rfc6749.AuthClientSecretBasic) },
 	})
 	add(Spec{
 		ID: "AUTH-BASIC-02", RFC: "6749", Section: "B", Level: reports.Must,
-		Title:   "Basic credentials are form-urldecoded: an encoded id and secret authenticate.",
-		How:     "The special client with Basic base64(urlencode(id):urlencode(secret)).",
-		Accepts: "200 with a token.",
-		Catches: "Servers that skip the decoding step, or split after decoding.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needSpecial},
+		DependsOn: []string{"AUTH-BASIC-01"},
+		Title:     "Basic credentials are form-urldecoded: an encoded id and secret authenticate.",
+		How:       "The special client with Basic base64(urlencode(id):urlencode(secret)).",
+		Accepts:   "200 with a token.",
+		Catches:   "Servers that skip the decoding step, or split after decoding.",
+		Labels:    []string{"basic"},
+		Needs:     []Need{needSpecial},
 		Run: func(h *H) {
 			r := h.specialToken(Basic(h.T.SpecialClient))
 			h.Require(r.OK(), "a token", "%s", r.Summary())
@@ -101,11 +103,12 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-BASIC-04", RFC: "6749", Section: "B", Level: reports.Must,
-		Title:   "Form-decoding turns '+' and %20 into a space.",
-		How:     "The special client (its secret or id holds a space) with the space sent as '+' and as %20.",
-		Accepts: "200 with a token for both.",
-		Catches: "Percent-decoding only (Go url.PathUnescape instead of QueryUnescape).",
-		Labels:  []string{"basic"},
+		DependsOn: []string{"AUTH-BASIC-01"},
+		Title:     "Form-decoding turns '+' and %20 into a space.",
+		How:       "The special client (its secret or id holds a space) with the space sent as '+' and as %20.",
+		Accepts:   "200 with a token for both.",
+		Catches:   "Percent-decoding only (Go url.PathUnescape instead of QueryUnescape).",
+		Labels:    []string{"basic"},
 		Needs: []Need{needSpecial, func(t *Target) string {
 			if !strings.Contains(t.SpecialClient.ID+t.SpecialClient.Secret, " ") {
 				return "the special client's id and secret hold no space"
@@ -124,11 +127,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-BASIC-05", RFC: "9110", Section: "11.1", Level: reports.Should,
-		Title:   "The auth scheme name is case-insensitive: 'basic' is Basic.",
-		How:     "A valid request with Authorization: basic ...",
-		Accepts: "200 with a token.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
+		DependsOn: []string{"AUTH-BASIC-01"},
+		Title:     "The auth scheme name is case-insensitive: 'basic' is Basic.",
+		How:       "A valid request with Authorization: basic ...",
+		Accepts:   "200 with a token.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			c := &h.T.Client
 			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
@@ -150,15 +153,17 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-BASIC-07", RFC: "6749", Section: "5.2", Level: reports.Must,
-		Title:   "A malformed Basic header is a failed client authentication, never a crash.",
-		How:     "Basic with invalid base64, with no colon, and with nothing at all.",
-		Accepts: "400 or 401 (invalid_client or invalid_request), no token, no 5xx.",
-		Catches: "5xx from a panic while decoding the header.",
-		Labels:  []string{"basic"},
+		DependsOn: []string{"ERR-400-01", "ERR-JSON-01"},
+		Title:     "A malformed Basic header is a failed client authentication, never a crash.",
+		How:       "Basic with invalid base64, with no colon, and with nothing at all.",
+		Accepts:   "400 or 401 (invalid_client or invalid_request), no token, no 5xx.",
+		Catches:   "5xx from a panic while decoding the header.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			for _, v := range []string{"Basic !!!occheck", "Basic " + base64.StdEncoding.EncodeToString([]byte("no-colon-here")), "Basic"} {
 				r := h.Send(ccBody(), Header("Authorization", v))
-				h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
+				h.Must(!r.HasToken(), "no access token for a malformed Basic header", "%s", r.Summary())
+				h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
 			}
 		},
 	})
@@ -189,15 +194,12 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-POST-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
-		Title:   "client_secret_post works when the client uses it.",
-		How:     "A valid request with client_id and client_secret in the body.",
-		Accepts: "200 with a token.",
-		Labels:  []string{"post"},
-		Needs:   []Need{needPost},
-		Run: func(h *H) {
-			r := h.Send(h.scoped(), Post(&h.T.Client))
-			h.Require(r.OK(), "a token", "%s", r.Summary())
-		},
+		DependsOn: []string{idBaseline},
+		Title:     "client_secret_post works when the client uses it.",
+		How:       "A valid request with client_id and client_secret in the body: when --auth-method names it, or (auto) when the metadata advertises it.",
+		Accepts:   "200 with a token. With --auth-method auto, a refusal is a skip naming it: the client may be registered for client_secret_basic only.",
+		Labels:    []string{"post"},
+		Run:       func(h *H) { h.checkMethod(rfc6749.AuthClientSecretPost) },
 	})
 	add(Spec{
 		ID: "AUTH-POST-02", RFC: "6749", Section: "2.3.1", Level: reports.Must,
@@ -213,47 +215,62 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-POST-03", RFC: "6749", Section: "2.3.1", Level: reports.Must,
-		Title:   "A wrong secret in the body never yields a token; the error is invalid_client.",
-		How:     "client_id and a wrong client_secret in the body.",
-		Accepts: "400 or 401 invalid_client without a token.",
-		Labels:  []string{"post"},
+		DependsOn: []string{"ERR-400-01", "ERR-JSON-01"},
+		Title:     "A wrong secret in the body never yields a token; the error is invalid_client.",
+		How:       "client_id and a wrong client_secret in the body.",
+		Accepts:   "400 or 401 invalid_client without a token.",
+		Labels:    []string{"post"},
 		Run: func(h *H) {
 			r := h.Send(ccBody(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
-			h.InvalidClient(r, false)
+			h.Must(!r.HasToken(), "no access token for a wrong secret", "%s", r.Summary())
+			h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
 		},
 	})
 	add(Spec{
 		ID: "AUTH-MULTI-01", RFC: "6749", Section: "2.3", Level: reports.Should,
-		Title:   "Two authentication methods in one request are refused as invalid_request.",
-		How:     "HTTP Basic and client_id/client_secret in the body, same client.",
-		Accepts: "400 invalid_request.",
-		Catches: "Servers silently preferring the header.",
-		Labels:  []string{"basic", "post"},
+		DependsOn: []string{idBaseline, "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Two authentication methods in one request are refused as invalid_request.",
+		How:       "HTTP Basic and client_id/client_secret in the body, same client.",
+		Accepts:   "400 invalid_request (invalid_client too). A token warns: RFC 6749 §2.3 puts the MUST NOT on the client, and the token went to the client that authenticated.",
+		Catches:   "Servers silently preferring one method.",
+		Labels:    []string{"basic", "post"},
 		Run: func(h *H) {
 			r := h.Send(h.scoped(), Basic(&h.T.Client), Post(&h.T.Client))
-			h.ErrorCode(r, []int{400}, rfc6749.ErrInvalidRequest)
+			if r.HasToken() {
+				h.Should(false, "a refusal: a request with two client authentication methods is malformed (RFC 6749 §2.3, §5.2 invalid_request)",
+					"a token: the server used one method and ignored the other")
+				return
+			}
+			h.Should(r.Status == 400 && (r.ErrorCode() == rfc6749.ErrInvalidRequest || r.ErrorCode() == rfc6749.ErrInvalidClient) ||
+				r.Status == 401 && r.ErrorCode() == rfc6749.ErrInvalidClient,
+				"400 invalid_request (or invalid_client)", "%s", r.Summary())
 		},
 	})
 	add(Spec{
 		ID: "AUTH-MULTI-02", RFC: "6749", Section: "2.3", Level: reports.Must,
-		Title:   "Conflicting identities in two methods never yield a token.",
-		How:     "HTTP Basic for the client under test, body credentials of the special client.",
-		Accepts: "400 invalid_request or 400/401 invalid_client, no token.",
-		Labels:  []string{"basic", "post"},
-		Needs:   []Need{needSpecial},
+		DependsOn: []string{idBaseline},
+		Title:     "With two methods naming different clients, a token only goes to a client whose own credential verified.",
+		How:       "(a) Basic for the client under test plus the second client's body credentials; (b) Basic plus the second client's id with a wrong body secret; (c) the second client's id with a wrong secret in Basic plus the client under test's body credentials. The token's client is read from the JWT (client_id, azp, sub).",
+		Accepts:   "A refusal. A token for a client whose credential verified warns (the MUST NOT binds the client); a token for a client whose credential did not verify fails; a token whose client cannot be seen (opaque) warns.",
+		Catches:   "Servers that issue the token to the body's client without checking its secret.",
+		Labels:    []string{"basic", "post"},
+		Needs:     []Need{needSpecial},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(&h.T.Client), Post(h.T.SpecialClient))
-			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidRequest, rfc6749.ErrInvalidClient)
+			a, b := &h.T.Client, h.T.SpecialClient
+			wrongB := &Client{ID: b.ID, Secret: wrongSecret}
+			h.tokenTo(h.Send(ccBody(), Basic(a), Post(b)), "Basic for "+a.ID+" and body credentials for "+b.ID, []string{a.ID, b.ID}, nil)
+			h.tokenTo(h.Send(ccBody(), Basic(a), Post(wrongB)), "Basic for "+a.ID+" and "+b.ID+" with a wrong body secret", []string{a.ID}, []string{b.ID})
+			h.tokenTo(h.Send(ccBody(), Basic(wrongB), Post(a)), b.ID+" with a wrong secret in Basic and body credentials for "+a.ID, []string{a.ID}, []string{b.ID})
 		},
 	})
 	add(Spec{
 		ID: "AUTH-MULTI-03", RFC: "6749", Section: "3.2.1", Level: reports.Should,
-		Title:   "A client_id parameter naming the Basic-authenticated client is accepted.",
-		How:     "HTTP Basic plus client_id=<same client> in the body.",
-		Accepts: "200 with a token.",
-		Catches: "Servers that call it a second authentication method.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
+		DependsOn: []string{"AUTH-BASIC-01"},
+		Title:     "A client_id parameter naming the Basic-authenticated client is accepted.",
+		How:       "HTTP Basic plus client_id=<same client> in the body.",
+		Accepts:   "200 with a token.",
+		Catches:   "Servers that call it a second authentication method.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			r := h.Send(h.scoped("client_id", h.T.Client.ID), Basic(&h.T.Client))
 			h.Require(r.OK(), "a token", "%s", r.Summary())
@@ -261,29 +278,93 @@ func init() {
 	})
 	add(Spec{
 		ID: "AUTH-MULTI-03-OTHER", RFC: "6749", Section: "3.2.1", Level: reports.Must,
-		Title:   "A client_id parameter naming another client than Basic never yields a token.",
-		How:     "HTTP Basic for the client under test plus client_id=<another id>.",
-		Accepts: "A 4xx without a token.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
+		DependsOn: []string{"AUTH-BASIC-01"},
+		Title:     "A client_id parameter naming another client than Basic never yields that client a token.",
+		How:       "HTTP Basic for the client under test plus client_id=<the second client, or an unregistered id>.",
+		Accepts:   "A refusal. A token for the Basic client warns (the conflicting client_id was ignored); a token for the client named in the body fails (it never authenticated); a token whose client cannot be seen warns.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send(ccBody("client_id", "occheck-other-client"), Basic(&h.T.Client))
-			h.ClientError(r, "when client_id contradicts the Basic credentials")
+			other := "occheck-other-client"
+			if h.T.SpecialClient != nil {
+				other = h.T.SpecialClient.ID
+			}
+			r := h.Send(ccBody("client_id", other), Basic(&h.T.Client))
+			h.tokenTo(r, "Basic for "+h.T.Client.ID+" and client_id="+other, []string{h.T.Client.ID}, []string{other})
 		},
 	})
 	add(Spec{
 		ID: "AUTH-SCHEME-01", RFC: "6749", Section: "2.3.1", Level: reports.Must,
-		Title:   "Credentials under another Authorization scheme are not client authentication.",
-		How:     "Authorization: Bearer <base64 of valid id:secret>.",
-		Accepts: "401 invalid_client with a Basic challenge (the header was used).",
-		Catches: "Servers that decode any scheme as Basic.",
-		Labels:  []string{"basic"},
+		DependsOn: []string{"ERR-400-01", "ERR-JSON-01"},
+		Title:     "Credentials under another Authorization scheme are not client authentication.",
+		How:       "Authorization: Bearer <base64 of valid id:secret>.",
+		Accepts:   "401 invalid_client with a Basic challenge (the header was used).",
+		Catches:   "Servers that decode any scheme as Basic.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			c := &h.T.Client
 			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
 			r := h.Send(ccBody(), Header("Authorization", "Bearer "+cred))
 			h.NoToken(r, "for a Bearer scheme")
-			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
+			h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
 		},
 	})
+}
+
+// checkMethod grades one client authentication method for the client
+// under test: it must work when --auth-method names it; under auto, a
+// method the server refuses for this client is a skip that says so, since
+// clients are commonly registered for one method (RFC 7591 §2).
+func (h *H) checkMethod(m string) {
+	c := &h.T.Client
+	base := h.baselineMethod()
+	switch {
+	case !c.Auto() && !c.Uses(m):
+		h.Skip(fmt.Sprintf("the client under test is configured for %s, not %s", strings.Join(c.AuthMethods, ", "), m))
+	case c.Auto() && m == rfc6749.AuthClientSecretPost && base != m && !slices.Contains(h.advertisedMethods(), m):
+		h.Skip("client_secret_post is not advertised in the metadata; pass --auth-method client_secret_post to check it")
+	}
+	r := h.Send(h.scoped(), methodOpt(c, m))
+	if r.OK() {
+		return
+	}
+	if c.Auto() {
+		h.Skip(fmt.Sprintf("%s is refused for this client (%s); the client may be registered for %s only: pass --auth-method %s to grade it", m, r.Summary(), base, m))
+	}
+	h.Require(false, "a token with "+m+" (named by --auth-method)", "%s", r.Summary())
+}
+
+// tokenTo grades the answer to a request carrying two client identities:
+// a refusal passes; a token for one of verified warns (RFC 6749 §2.3 puts
+// the MUST NOT on the client); a token for one of unverified fails; a
+// token whose client cannot be seen warns.
+func (h *H) tokenTo(r *Response, what string, verified, unverified []string) {
+	if !r.HasToken() {
+		return
+	}
+	got, seen := tokenClient(r)
+	switch {
+	case !seen:
+		h.Should(false, "a refusal of "+what, "a token whose client cannot be seen (not a JWT with client_id, azp or sub)")
+	case slices.Contains(unverified, got):
+		h.Must(false, "no token for "+got+", whose credential did not verify ("+what+")", "a token with client_id %s", got)
+	case slices.Contains(verified, got):
+		h.Should(false, "a refusal of "+what+" (RFC 6749 §2.3, §5.2 invalid_request)", "a token for %s, which did authenticate", got)
+	default:
+		h.Must(false, "no token for a client that did not authenticate ("+what+")", "a token with client_id %s", got)
+	}
+}
+
+// tokenClient is the client a token was issued to, as far as the token
+// shows it: client_id, else azp, else sub of a JWT access token.
+func tokenClient(r *Response) (string, bool) {
+	claims, ok := jwtClaims(r.String("access_token"))
+	if !ok {
+		return "", false
+	}
+	for _, c := range []string{"client_id", "azp", "sub"} {
+		if s, ok := claims[c].(string); ok && s != "" {
+			return s, true
+		}
+	}
+	return "", false
 }

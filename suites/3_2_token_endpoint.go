@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/reports"
 )
 
@@ -45,34 +46,37 @@ func init() {
 	})
 	add(Spec{
 		ID: "TE-POST-01", RFC: "6749", Section: "3.2", Level: reports.Must,
-		Title:   "Access tokens are requested with POST; a GET never yields a token.",
-		How:     "GET token_url?grant_type=client_credentials with valid client credentials.",
-		Accepts: "Any status without an access token (405, 400, 404 are all seen).",
-		Catches: "Frameworks that route every method to the handler and read the query.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "Access tokens are requested with POST; a GET never yields a token.",
+		How:       "GET token_url?grant_type=client_credentials with valid client credentials.",
+		Accepts:   "Any status without an access token (405, 400, 404 are all seen).",
+		Catches:   "Frameworks that route every method to the handler and read the query.",
 		Run: func(h *H) {
-			r := h.Send("", Method(http.MethodGet), Query(ccBody()), Basic(&h.T.Client))
+			r := h.Send("", Method(http.MethodGet), Query(ccBody()), h.As(&h.T.Client))
 			h.NoToken(r, "for a GET request")
 		},
 	})
 	add(Spec{
 		ID: "TE-POST-02", RFC: "6749", Section: "3.2", Level: reports.Must,
-		Title:   "PUT, PATCH and DELETE requests never yield a token.",
-		How:     "Each method with a valid form body and valid client credentials.",
-		Accepts: "Any status without an access token.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "PUT, PATCH and DELETE requests never yield a token.",
+		How:       "Each method with a valid form body and valid client credentials.",
+		Accepts:   "Any status without an access token.",
 		Run: func(h *H) {
 			for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
-				r := h.Send(ccBody(), Method(m), Basic(&h.T.Client))
+				r := h.Send(ccBody(), Method(m), h.As(&h.T.Client))
 				h.NoToken(r, "for a "+m+" request")
 			}
 		},
 	})
 	add(Spec{
 		ID: "TE-POST-03", RFC: "9110", Section: "15.5.6", Level: reports.Note,
-		Title:   "A 405 answer to another method names POST in Allow.",
-		How:     "GET on the token endpoint; when the answer is 405, look at Allow.",
-		Accepts: "Observation only.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "A 405 answer to another method names POST in Allow.",
+		How:       "GET on the token endpoint; when the answer is 405, look at Allow.",
+		Accepts:   "Observation only.",
 		Run: func(h *H) {
-			r := h.Send("", Method(http.MethodGet), Basic(&h.T.Client))
+			r := h.Send("", Method(http.MethodGet), h.As(&h.T.Client))
 			if r.Status != http.StatusMethodNotAllowed {
 				h.Note("GET is answered %d, not 405", r.Status)
 				return
@@ -84,81 +88,98 @@ func init() {
 	})
 	add(Spec{
 		ID: "TE-CT-01", RFC: "6749", Section: "4.4.2", Level: reports.Should,
-		Title:   "Request parameters are form-encoded; a JSON body is not a token request.",
-		How:     "The client credentials parameters as a JSON body with valid HTTP Basic.",
-		Accepts: "400 invalid_request or 415; anything without a token.",
-		Catches: "Gateways that accept JSON bodies as an extension.",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
+		DependsOn: []string{"AUTH-BASIC-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Request parameters are form-encoded; a JSON body is refused as a malformed request.",
+		How:       "The client credentials parameters as a JSON body with valid HTTP Basic.",
+		Accepts:   "400 invalid_request, or 415. A token, another status (the client authenticated correctly, so 401 does not fit) or another code warns.",
+		Catches:   "Gateways that accept JSON bodies as an extension; 401 unsupported_grant_type for a body the server cannot read.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			r := h.Send(`{"grant_type":"client_credentials"}`, ContentType("application/json"), Basic(&h.T.Client))
-			h.NoToken(r, "for a JSON request body")
+			if r.HasToken() {
+				h.Should(false, "a refusal of a JSON body (RFC 6749 §4.4.2: parameters are form-encoded)", "a token: JSON is accepted as an extension")
+				return
+			}
+			if r.Status == 415 {
+				return
+			}
+			h.Should(r.Status == 400, "status 400 (a malformed request, RFC 6749 §5.2) or 415", "%s", r.Summary())
+			h.Should(r.ErrorCode() == rfc6749.ErrInvalidRequest, "error invalid_request", "%s", r.Summary())
 		},
 	})
 	add(Spec{
 		ID: "TE-CT-02", RFC: "6749", Section: "B", Level: reports.Must,
-		Title:   "The form media type with a charset parameter is accepted.",
-		How:     "Content-Type: application/x-www-form-urlencoded; charset=UTF-8 on a valid request.",
-		Accepts: "200 with a token.",
-		Catches: "Exact string comparison of Content-Type.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "The form media type with a charset parameter is accepted.",
+		How:       "Content-Type: application/x-www-form-urlencoded; charset=UTF-8 on a valid request.",
+		Accepts:   "200 with a token.",
+		Catches:   "Exact string comparison of Content-Type.",
 		Run: func(h *H) {
-			r := h.Send(h.scoped(), As(&h.T.Client), ContentType("application/x-www-form-urlencoded; charset=UTF-8"))
+			r := h.Send(h.scoped(), h.As(&h.T.Client), ContentType("application/x-www-form-urlencoded; charset=UTF-8"))
 			h.Require(r.OK(), "a token", "%s", r.Summary())
 		},
 	})
 	add(Spec{
 		ID: "TE-CT-02-CASE", RFC: "9110", Section: "8.3.1", Level: reports.Should,
-		Title:   "Media types compare case-insensitively.",
-		How:     "Content-Type: Application/X-WWW-Form-Urlencoded on a valid request.",
-		Accepts: "200 with a token.",
-		Catches: "Exact string comparison of Content-Type.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "Media types compare case-insensitively.",
+		How:       "Content-Type: Application/X-WWW-Form-Urlencoded on a valid request.",
+		Accepts:   "200 with a token.",
+		Catches:   "Exact string comparison of Content-Type.",
 		Run: func(h *H) {
-			r := h.Send(h.scoped(), As(&h.T.Client), ContentType("Application/X-WWW-Form-Urlencoded"))
+			r := h.Send(h.scoped(), h.As(&h.T.Client), ContentType("Application/X-WWW-Form-Urlencoded"))
 			h.Require(r.OK(), "a token", "%s", r.Summary())
 		},
 	})
 	add(Spec{
 		ID: "TE-BODY-01", RFC: "6749", Section: "4.4.2", Level: reports.Should,
-		Title:   "Grant parameters are read from the body, not the URI query.",
-		How:     "Valid HTTP Basic, empty body, grant_type=client_credentials in the query.",
-		Accepts: "A 4xx without a token (grant_type is missing from the body).",
-		Catches: "Handlers that merge query and body (Go r.FormValue, PHP $_REQUEST, servlet getParameter).",
-		Labels:  []string{"basic"},
-		Needs:   []Need{needBasic},
+		DependsOn: []string{"CC-OK-01", "CC-GT-01"},
+		Title:     "Grant parameters are read from the body, not the URI query.",
+		How:       "Valid HTTP Basic, empty body, grant_type=client_credentials in the query.",
+		Accepts:   "A 4xx without a token (grant_type is missing from the body).",
+		Catches:   "Handlers that merge query and body (Go r.FormValue, PHP $_REQUEST, servlet getParameter).",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send("", Query(ccBody()), Basic(&h.T.Client))
+			r := h.Send("", Query(ccBody()), h.As(&h.T.Client))
 			h.ClientError(r, "when grant_type is only in the query")
 		},
 	})
 	add(Spec{
 		ID: "TE-PARAM-01", RFC: "6749", Section: "3.2", Level: reports.Must,
-		Title:   "A parameter sent with an empty value is treated as omitted (scope=).",
-		How:     "A valid request with scope= compared with the same request without scope.",
-		Accepts: "The same outcome as omitting scope.",
-		Catches: "Servers that reject scope= as an empty, malformed scope.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "A parameter sent with an empty value is treated as omitted (scope=).",
+		How:       "A valid request with scope= compared with the same request without scope.",
+		Accepts:   "The same outcome as omitting scope.",
+		Catches:   "Servers that reject scope= as an empty, malformed scope.",
 		Run: func(h *H) {
-			without := h.Send(ccBody(), As(&h.T.Client))
-			with := h.Send(ccBody()+"&scope=", As(&h.T.Client))
+			without := h.Send(ccBody(), h.As(&h.T.Client))
+			with := h.Send(ccBody()+"&scope=", h.As(&h.T.Client))
 			h.Require(with.Status == without.Status && with.ErrorCode() == without.ErrorCode(),
 				"the same answer as without scope: "+without.Summary(), "%s", with.Summary())
 		},
 	})
 	add(Spec{
 		ID: "TE-PARAM-01-GRANT", RFC: "6749", Section: "3.2", Level: reports.Should,
-		Title:   "An empty grant_type= counts as missing: invalid_request, not unsupported_grant_type.",
-		How:     "grant_type= with valid client credentials.",
-		Accepts: "400 invalid_request.",
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01", "CC-GT-01"},
+		Title:     "An empty grant_type= counts as missing: invalid_request, not unsupported_grant_type.",
+		How:       "grant_type= with valid client credentials, compared with a request without grant_type.",
+		Accepts:   "400 invalid_request, or the same answer as a missing grant_type (whose code CC-GT-01-CODE grades).",
 		Run: func(h *H) {
-			r := h.Send("grant_type=", As(&h.T.Client))
+			r := h.Send("grant_type=", h.As(&h.T.Client))
+			missing := h.Send(form("x_occheck", "1"), h.As(&h.T.Client))
+			if !r.HasToken() && r.Status == missing.Status && r.ErrorCode() == missing.ErrorCode() {
+				return
+			}
 			h.ErrorCode(r, []int{400}, "invalid_request")
 		},
 	})
 	add(Spec{
 		ID: "TE-PARAM-02", RFC: "6749", Section: "3.2", Level: reports.Must,
-		Title:   "Unknown request parameters are ignored.",
-		How:     "A valid request plus foo=bar&x_occheck=1.",
-		Accepts: "200 with a token.",
-		Catches: "Strict servers answering invalid_request for an unsupported parameter.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "Unknown request parameters are ignored.",
+		How:       "A valid request plus foo=bar&x_occheck=1.",
+		Accepts:   "200 with a token.",
+		Catches:   "Strict servers answering invalid_request for an unsupported parameter.",
 		Run: func(h *H) {
 			r := h.Token("foo", "bar", "x_occheck", "1")
 			h.Require(r.OK(), "a token", "%s", r.Summary())
@@ -166,31 +187,35 @@ func init() {
 	})
 	add(Spec{
 		ID: "TE-PARAM-03", RFC: "6749", Section: "3.2", Level: reports.Must,
-		Title:   "A parameter repeated with different values is refused.",
-		How:     "scope repeated with two different allowed values (with only one allowed scope, the second is unknown and invalid_scope is accepted too).",
-		Accepts: "400 invalid_request without a token.",
-		Catches: "Stacks that silently take the first or last value (Go Values.Get).",
-		Needs:   []Need{needScope},
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A parameter repeated with different values is refused.",
+		How:       "scope repeated with two different allowed values (with only one allowed scope, the second is unknown and invalid_scope is accepted too).",
+		Accepts:   "400 invalid_request without a token.",
+		Catches:   "Stacks that silently take the first or last value (Go Values.Get).",
+		Needs:     []Need{needScope},
 		Run: func(h *H) {
 			scopes := strings.Fields(h.T.Scope)
 			if len(scopes) >= 2 {
-				r := h.Send(ccBody("scope", scopes[0], "scope", scopes[1]), As(&h.T.Client))
-				h.ErrorCode(r, []int{400}, "invalid_request")
+				r := h.Send(ccBody("scope", scopes[0], "scope", scopes[1]), h.As(&h.T.Client))
+				h.Must(!r.HasToken(), "no access token for a repeated parameter", "%s", r.Summary())
+				h.ShouldCode(r, []int{400}, "invalid_request")
 				return
 			}
 			// One allowed scope: the second value is also unknown, so
 			// invalid_scope is an applicable answer too (two faults at once).
-			r := h.Send(ccBody("scope", scopes[0], "scope", unknownScope), As(&h.T.Client))
-			h.ErrorCode(r, []int{400}, "invalid_request", "invalid_scope")
+			r := h.Send(ccBody("scope", scopes[0], "scope", unknownScope), h.As(&h.T.Client))
+			h.Must(!r.HasToken(), "no access token for a repeated parameter", "%s", r.Summary())
+			h.ShouldCode(r, []int{400}, "invalid_request", "invalid_scope")
 		},
 	})
 	add(Spec{
 		ID: "TE-PARAM-03-SAME", RFC: "6749", Section: "3.2", Level: reports.Should,
-		Title:   "A parameter repeated with the same value is refused too.",
-		How:     "grant_type=client_credentials twice.",
-		Accepts: "400 invalid_request without a token.",
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A parameter repeated with the same value is refused too.",
+		How:       "grant_type=client_credentials twice.",
+		Accepts:   "400 invalid_request without a token.",
 		Run: func(h *H) {
-			r := h.Send(ccBody("grant_type", "client_credentials"), As(&h.T.Client))
+			r := h.Send(ccBody("grant_type", "client_credentials"), h.As(&h.T.Client))
 			h.ErrorCode(r, []int{400}, "invalid_request")
 		},
 	})
@@ -211,11 +236,12 @@ func init() {
 	})
 	add(Spec{
 		ID: "BCP-06", RFC: "9700", Section: "2.6", Level: reports.Must,
-		Title:   "A CORS preflight (OPTIONS) never issues a token.",
-		How:     "OPTIONS with Origin and Access-Control-Request-Method, valid credentials and a form body.",
-		Accepts: "Any answer without an access token.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "A CORS preflight (OPTIONS) never issues a token.",
+		How:       "OPTIONS with Origin and Access-Control-Request-Method, valid credentials and a form body.",
+		Accepts:   "Any answer without an access token.",
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Method(http.MethodOptions), Basic(&h.T.Client),
+			r := h.Send(ccBody(), Method(http.MethodOptions), h.As(&h.T.Client),
 				Header("Origin", "https://app.example"), Header("Access-Control-Request-Method", "POST"))
 			h.NoToken(r, "for an OPTIONS preflight")
 		},

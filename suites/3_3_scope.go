@@ -15,12 +15,13 @@ const unknownScope = "occheck-nonexistent-scope"
 func init() {
 	add(Spec{
 		ID: "CC-SCOPE-01", RFC: "6749", Section: "3.3", Level: reports.Must,
-		Title:   "Without scope the server applies a default or refuses with invalid_scope.",
-		How:     "A valid request without scope.",
-		Accepts: "200 with a token, or 400 invalid_scope.",
-		Catches: "invalid_request 'scope is required'.",
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Without scope the server applies a default or refuses with invalid_scope.",
+		How:       "A valid request without scope.",
+		Accepts:   "200 with a token, or 400 invalid_scope.",
+		Catches:   "invalid_request 'scope is required'.",
 		Run: func(h *H) {
-			r := h.Send(ccBody(), As(&h.T.Client))
+			r := h.Send(ccBody(), h.As(&h.T.Client))
 			if r.OK() {
 				if s := r.String("scope"); s != "" {
 					h.Note("default scope granted: %s", s)
@@ -32,11 +33,12 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-02", RFC: "6749", Section: "3.3", Level: reports.Must,
-		Title:   "A scope beyond the client's allowance is refused, or narrowed and reported.",
-		How:     "scope=<allowed> <forbidden>.",
-		Accepts: "400 invalid_scope, or 200 whose scope member is present and lacks the forbidden scope.",
-		Catches: "Scopes granted unchecked; narrowing without telling the client.",
-		Needs:   []Need{needScope, needForbiddenScope},
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A scope beyond the client's allowance is refused, or narrowed and reported.",
+		How:       "scope=<allowed> <forbidden>.",
+		Accepts:   "400 invalid_scope, or 200 whose scope member is present and lacks the forbidden scope.",
+		Catches:   "Scopes granted unchecked; narrowing without telling the client.",
+		Needs:     []Need{needScope, needForbiddenScope},
 		Run: func(h *H) {
 			allowed := strings.Fields(h.T.Scope)[0]
 			r := h.Token("scope", allowed+" "+h.T.ForbiddenScope)
@@ -45,9 +47,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-03", RFC: "6749", Section: "3.3", Level: reports.Must,
-		Title:   "An unknown scope is refused, or left out of the reported grant.",
-		How:     "scope=" + unknownScope + ".",
-		Accepts: "400 invalid_scope, or 200 whose scope member lacks it.",
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "An unknown scope is refused, or left out of the reported grant.",
+		How:       "scope=" + unknownScope + ".",
+		Accepts:   "400 invalid_scope, or 200 whose scope member lacks it.",
 		Run: func(h *H) {
 			r := h.Token("scope", unknownScope)
 			h.narrowedOrRefused(r, unknownScope)
@@ -55,9 +58,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-04", RFC: "6749", Section: "A.4", Level: reports.Should,
-		Title:   "Scope tokens outside the §3.3 character set are refused.",
-		How:     `scope=read"x and scope=read\x (a quote and a backslash).`,
-		Accepts: "400 invalid_scope or invalid_request.",
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Scope tokens outside the §3.3 character set are refused.",
+		How:       `scope=occheck"x and scope=occheck\x (a quote and a backslash).`,
+		Accepts:   "400 invalid_scope or invalid_request.",
 		Run: func(h *H) {
 			for _, s := range []string{`occheck"x`, `occheck\x`} {
 				r := h.Token("scope", s)
@@ -67,10 +71,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-05", RFC: "6749", Section: "3.3", Level: reports.Should,
-		Title:   "Scope tokens are case-sensitive and their order does not matter.",
-		How:     "The allowed scope in upper case must not be granted as the allowed one; with two allowed scopes, both orders grant the same set.",
-		Accepts: "Upper case refused or not granted; equal sets for both orders.",
-		Needs:   []Need{needScope},
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "Scope tokens are case-sensitive and their order does not matter.",
+		How:       "The allowed scope in upper case must not be granted as the allowed one; with two allowed scopes, both orders grant the same set.",
+		Accepts:   "Upper case refused or not granted; equal sets for both orders.",
+		Needs:     []Need{needScope},
 		Run: func(h *H) {
 			scopes := strings.Fields(h.T.Scope)
 			upper := strings.ToUpper(scopes[0])
@@ -104,7 +109,8 @@ func grantedOrRequested(r *Response, requested []string) map[string]bool {
 // is present and lacks the scope that must not be granted.
 func (h *H) narrowedOrRefused(r *Response, notGranted string) {
 	if !r.OK() {
-		h.ErrorCode(r, []int{400}, rfc6749.ErrInvalidScope)
+		h.Must(!r.HasToken(), "no token, or a 2xx reporting the narrowed grant", "%s", r.Summary())
+		h.ShouldCode(r, []int{400}, rfc6749.ErrInvalidScope)
 		return
 	}
 	scope, present := r.Member("scope")

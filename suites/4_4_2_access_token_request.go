@@ -1,6 +1,11 @@
 package suites
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/reports"
 )
 
@@ -10,66 +15,67 @@ func init() {
 	add(Spec{
 		ID: "CC-OK-01", RFC: "6749", Section: "4.4.2", Level: reports.Must,
 		Title:   "A confidential client with grant_type=client_credentials obtains an access token.",
-		How:     "POST grant_type=client_credentials, authenticated with the client's preferred method.",
-		Accepts: "200 with access_token and token_type.",
-		Run: func(h *H) {
-			r := h.Token()
-			h.Require(r.Status == 200, "status 200", "%s", r.Summary())
-			h.Require(r.String("access_token") != "" && r.String("token_type") != "",
-				"a JSON body with access_token and token_type", "members %v", keys(mustObj(r)))
-		},
+		How:     "POST grant_type=client_credentials with the configured scope. Methods tried in order: the configured ones, or (auto) client_secret_basic, then client_secret_post when Basic is refused and the metadata advertises it. The first that yields a token is the baseline every other spec uses.",
+		Accepts: "A 2xx with an access_token for one of the methods tried (status, media type and members are graded by RESP-STATUS-01, RESP-CT-01, RESP-JSON-01 and RESP-TT-01).",
+		Catches: "The root cause every dependent spec is skipped for, instead of failing one by one.",
+		Run:     func(h *H) { h.findBaseline() },
 	})
 	add(Spec{
 		ID: "CC-GT-01", RFC: "6749", Section: "4.4.2", Level: reports.Must,
-		Title:   "A request without grant_type is refused.",
-		How:     "Valid client credentials, body without grant_type.",
-		Accepts: "A 4xx without a token.",
-		Catches: "Servers that assume client_credentials when grant_type is missing.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "A request without grant_type is refused.",
+		How:       "Valid client credentials, body without grant_type.",
+		Accepts:   "A 4xx without a token.",
+		Catches:   "Servers that assume client_credentials when grant_type is missing.",
 		Run: func(h *H) {
-			r := h.Send(form("x_occheck", "1"), As(&h.T.Client))
+			r := h.Send(form("x_occheck", "1"), h.As(&h.T.Client))
 			h.ClientError(r, "without grant_type")
 		},
 	})
 	add(Spec{
 		ID: "CC-GT-01-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
-		Title:   "A missing grant_type is invalid_request.",
-		How:     "Valid client credentials, body without grant_type.",
-		Accepts: "400 invalid_request.",
-		Catches: "unsupported_grant_type or invalid_client for a missing parameter.",
+		DependsOn: []string{"CC-GT-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A missing grant_type is invalid_request.",
+		How:       "Valid client credentials, body without grant_type.",
+		Accepts:   "400 invalid_request.",
+		Catches:   "unsupported_grant_type or invalid_client for a missing parameter.",
 		Run: func(h *H) {
-			r := h.Send(form("x_occheck", "1"), As(&h.T.Client))
+			r := h.Send(form("x_occheck", "1"), h.As(&h.T.Client))
 			h.ErrorCode(r, []int{400}, "invalid_request")
 		},
 	})
 	add(Spec{
 		ID: "CC-GT-02", RFC: "6749", Section: "4.4.2", Level: reports.Must,
-		Title:   "An unknown grant_type never yields a token.",
-		How:     "grant_type=urn:example:occheck:nope with valid client credentials.",
-		Accepts: "A 4xx without a token.",
-		Catches: "Servers that issue client credentials tokens whatever grant_type says.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "An unknown grant_type never yields a token.",
+		How:       "grant_type=urn:example:occheck:nope with valid client credentials.",
+		Accepts:   "A 4xx without a token.",
+		Catches:   "Servers that issue client credentials tokens whatever grant_type says.",
 		Run: func(h *H) {
-			r := h.Send(form("grant_type", "urn:example:occheck:nope"), As(&h.T.Client))
+			r := h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(&h.T.Client))
 			h.ClientError(r, "for an unknown grant type")
 		},
 	})
 	add(Spec{
 		ID: "CC-GT-02-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
-		Title:   "An unknown grant_type is unsupported_grant_type.",
-		How:     "grant_type=urn:example:occheck:nope with valid client credentials.",
-		Accepts: "400 unsupported_grant_type.",
-		Catches: "invalid_request, invalid_grant or unauthorized_client for an unknown grant.",
+		DependsOn: []string{"CC-GT-02", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "An unknown grant_type is unsupported_grant_type.",
+		How:       "grant_type=urn:example:occheck:nope with valid client credentials.",
+		Accepts:   "400 unsupported_grant_type.",
+		Catches:   "invalid_request, invalid_grant or unauthorized_client for an unknown grant.",
 		Run: func(h *H) {
-			r := h.Send(form("grant_type", "urn:example:occheck:nope"), As(&h.T.Client))
+			r := h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(&h.T.Client))
 			h.ErrorCode(r, []int{400}, "unsupported_grant_type")
 		},
 	})
 	add(Spec{
 		ID: "CC-GT-03", RFC: "6749", Section: "A.10", Level: reports.Note,
-		Title:   "grant_type values are matched exactly (Client_Credentials is another value).",
-		How:     "grant_type=Client_Credentials with valid client credentials.",
-		Accepts: "Observation only: the RFC states no case rule for grant names.",
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "grant_type values are matched exactly (Client_Credentials is another value).",
+		How:       "grant_type=Client_Credentials with valid client credentials.",
+		Accepts:   "Observation only: the RFC states no case rule for grant names.",
 		Run: func(h *H) {
-			r := h.Send(form("grant_type", "Client_Credentials"), As(&h.T.Client))
+			r := h.Send(form("grant_type", "Client_Credentials"), h.As(&h.T.Client))
 			if r.HasToken() {
 				h.Note("grant_type is matched case-insensitively: Client_Credentials yields a token")
 			}
@@ -77,35 +83,117 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-UC-01", RFC: "6749", Section: "4.4", Level: reports.Must,
-		Title:   "A client not allowed the client_credentials grant gets no token.",
-		How:     "The no-grant client, correctly authenticated, asks for client_credentials.",
-		Accepts: "A 4xx without a token.",
-		Needs:   []Need{needNoGrant},
+		DependsOn: []string{"CC-OK-01"},
+		Title:     "A client not allowed the client_credentials grant gets no token.",
+		How:       "The no-grant client, correctly authenticated, asks for client_credentials.",
+		Accepts:   "A 4xx without a token.",
+		Needs:     []Need{needNoGrant},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), As(h.T.NoGrantClient))
+			r := h.Send(ccBody(), h.As(h.T.NoGrantClient))
 			h.ClientError(r, "for a client not allowed client_credentials")
 		},
 	})
 	add(Spec{
 		ID: "CC-UC-01-CODE", RFC: "6749", Section: "5.2", Level: reports.Should,
-		Title:   "A client not allowed the grant gets 400 unauthorized_client.",
-		How:     "The no-grant client, correctly authenticated, asks for client_credentials.",
-		Accepts: "400 unauthorized_client.",
-		Catches: "403 Forbidden or invalid_client for an authenticated client.",
-		Needs:   []Need{needNoGrant},
+		DependsOn: []string{"CC-UC-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A client not allowed the grant gets 400 unauthorized_client.",
+		How:       "The no-grant client, correctly authenticated, asks for client_credentials.",
+		Accepts:   "400 unauthorized_client.",
+		Catches:   "403 Forbidden or invalid_client for an authenticated client.",
+		Needs:     []Need{needNoGrant},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), As(h.T.NoGrantClient))
+			r := h.Send(ccBody(), h.As(h.T.NoGrantClient))
 			h.ErrorCode(r, []int{400}, "unauthorized_client")
 		},
 	})
 	add(Spec{
-		ID: "BCP-01", RFC: "9700", Section: "2.4", Level: reports.Should,
-		Title:   "The resource owner password grant is not offered.",
-		How:     "grant_type=password&username=occheck&password=occheck with valid client credentials.",
-		Accepts: "A 4xx without a token.",
+		ID: "BCP-01", RFC: "9700", Section: "2.4", Level: reports.Must,
+		DependsOn: []string{idBaseline, "TE-PARAM-02", "ERR-400-01", "ERR-JSON-01", "CC-GT-02"},
+		Title:     "The resource owner password grant yields no token, and its refusal uses the token endpoint's codes.",
+		How:       "grant_type=password&username=occheck&password=occheck with valid client credentials, compared with an unknown grant type.",
+		Accepts:   "400 unsupported_grant_type or unauthorized_client, or the same answer as an unknown grant type (whose code CC-GT-02-CODE grades). A token fails (made-up user credentials, and RFC 9700 §2.4: the grant MUST NOT be used); another status or code warns (RFC 6749 §5.2).",
+		Catches:   "403 access_denied (an authorization endpoint code); 400 invalid_request or invalid_grant.",
 		Run: func(h *H) {
-			r := h.Send(form("grant_type", "password", "username", "occheck", "password", "occheck"), As(&h.T.Client))
-			h.ClientError(r, "for the password grant")
+			r := h.Send(form("grant_type", "password", "username", "occheck", "password", "occheck"), h.As(&h.T.Client))
+			h.Must(!r.HasToken(), "no access token for the password grant", "%s", r.Summary())
+			code := r.ErrorCode()
+			// Refused exactly like an unknown grant: the code is then
+			// CC-GT-02-CODE's to grade, so one deviation warns once.
+			u := h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(&h.T.Client))
+			if !u.HasToken() && u.Status == r.Status && u.ErrorCode() == code {
+				return
+			}
+			h.Should(r.Status == 400 && (code == rfc6749.ErrUnsupportedGrantType || code == rfc6749.ErrUnauthorizedClient),
+				"400 unsupported_grant_type or unauthorized_client (RFC 6749 §5.2)", "%s", r.Summary())
 		},
 	})
+}
+
+// findBaseline finds how the client under test gets a token and records it
+// for every spec that depends on CC-OK-01.
+func (h *H) findBaseline() {
+	c := &h.T.Client
+	b := &baseline{refused: map[string]*Response{}, auto: c.Auto()}
+	var advertised []string
+	candidates := c.AuthMethods
+	if b.auto {
+		advertised = h.advertisedMethods()
+		candidates = AutoMethods(advertised)
+	}
+	defer func() {
+		h.st.base = b
+		h.st.sink.setBaseline(b.reason)
+	}()
+	var tried []string
+	for _, m := range candidates {
+		r := h.Send(h.scoped(), methodOpt(c, m))
+		if r.OK() {
+			b.method = m
+			b.reason = baselineReason(m, b, advertised)
+			return
+		}
+		b.refused[m] = r
+		tried = append(tried, fmt.Sprintf("%s: %s", m, r.Summary()))
+	}
+	hint := ""
+	if b.auto && !slices.Contains(candidates, rfc6749.AuthClientSecretPost) {
+		hint = "; client_secret_post was not tried because the metadata does not advertise it (pass --auth-method client_secret_post if the client is registered for body credentials)"
+	}
+	b.reason = "no method yields a token"
+	h.Must(false, "an access token for a valid client credentials request",
+		"%s%s", strings.Join(tried, "; "), hint)
+}
+
+// baselineReason says why the baseline uses method m.
+func baselineReason(m string, b *baseline, advertised []string) string {
+	switch {
+	case !b.auto:
+		return m + ": configured (--auth-method)"
+	case m == rfc6749.AuthClientSecretBasic:
+		return m + ": RFC 6749 §2.3.1 requires servers to support HTTP Basic, and the server accepted it"
+	}
+	basic := b.refused[rfc6749.AuthClientSecretBasic]
+	why := "refused"
+	if basic != nil {
+		why = fmt.Sprintf("refused (%d %s)", basic.Status, basic.ErrorCode())
+	}
+	return fmt.Sprintf("%s: client_secret_basic was %s for this client, and the metadata advertises %s", m, why, m)
+}
+
+// advertisedMethods is token_endpoint_auth_methods_supported, or nil when
+// there is no usable metadata; its absence is graded by the MD specs.
+func (h *H) advertisedMethods() []string {
+	if h.T.MetadataURL == "" {
+		return nil
+	}
+	f := h.st.fetchMetadata(h)
+	if f.err != nil || f.resp.Status != 200 {
+		return nil
+	}
+	obj, err := f.resp.JSON()
+	if err != nil {
+		return nil
+	}
+	ms, _ := strList(obj["token_endpoint_auth_methods_supported"])
+	return ms
 }

@@ -32,6 +32,15 @@ func (h *H) ErrorCode(r *Response, statuses []int, codes ...string) {
 		"%s", r.Summary())
 }
 
+// ShouldCode grades the status and code of a refusal at SHOULD level:
+// the MUST of a refusal spec is "no token"; which §5.2 code fits is graded
+// one level down, so a server that refuses with another code warns.
+func (h *H) ShouldCode(r *Response, statuses []int, codes ...string) {
+	h.Should(slices.Contains(statuses, r.Status) && slices.Contains(codes, r.ErrorCode()),
+		fmt.Sprintf("status %s with error %s", joinInts(statuses), strings.Join(codes, " or ")),
+		"%s", r.Summary())
+}
+
 // InvalidClient applies §5.2's rule for failed client authentication: 401
 // with a WWW-Authenticate challenge for the scheme used when the client
 // used the Authorization header; 400 or 401 otherwise.

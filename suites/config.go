@@ -21,29 +21,34 @@ type Client struct {
 	// SecretEnv names the environment variable that reproducing curl lines
 	// read the secret from.
 	SecretEnv string
-	// AuthMethods are the secret methods to use: client_secret_basic and/or
-	// client_secret_post. Empty means client_secret_basic.
+	// AuthMethods are the secret methods the client is registered for, in
+	// the order to try: client_secret_basic and/or client_secret_post.
+	// Each one named must work. Empty means auto: the harness finds the
+	// method (see AutoMethods).
 	AuthMethods []string
 }
 
-// Uses reports whether the client is to be tested with method.
+// Auto reports whether the client's methods are to be found, not graded.
+func (c *Client) Auto() bool { return c == nil || len(c.AuthMethods) == 0 }
+
+// Uses reports whether method was named for the client.
 func (c *Client) Uses(method string) bool {
-	if c == nil {
-		return false
-	}
-	if len(c.AuthMethods) == 0 {
-		return method == rfc6749.AuthClientSecretBasic
-	}
-	return slices.Contains(c.AuthMethods, method)
+	return c != nil && slices.Contains(c.AuthMethods, method)
 }
 
-// method is the client's preferred method: the first it lists, else
-// Basic, which RFC 6749 §2.3.1 requires servers to support.
-func (c *Client) method() string {
-	if len(c.AuthMethods) > 0 {
-		return c.AuthMethods[0]
+// AutoMethods is the one rule for --auth-method auto, in the order tried:
+// client_secret_basic first, the method RFC 6749 §2.3.1 requires every
+// server to support; then client_secret_post when Basic is refused and
+// the metadata advertises it (body credentials are a MAY). The first that
+// yields a token is the baseline; a refused method is a skip with the
+// reason, never a failure, since the client may be registered for one
+// method only (RFC 7591 §2).
+func AutoMethods(advertised []string) []string {
+	out := []string{rfc6749.AuthClientSecretBasic}
+	if slices.Contains(advertised, rfc6749.AuthClientSecretPost) {
+		out = append(out, rfc6749.AuthClientSecretPost)
 	}
-	return rfc6749.AuthClientSecretBasic
+	return out
 }
 
 // Profiles change grading or unlock specs.
@@ -205,10 +210,7 @@ func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
 		MetadataURL:    getenv(EnvMetadataURL),
 		Strict:         getenv(EnvStrict) == "1" || getenv(EnvStrict) == "true",
 	}
-	switch m := getenv(EnvAuthMethod); m {
-	case "", "auto":
-		t.Client.AuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
-	default:
+	if m := getenv(EnvAuthMethod); m != "" && m != "auto" {
 		t.Client.AuthMethods = strings.Split(m, ",")
 	}
 	if id := getenv(EnvSpecialClientID); id != "" {

@@ -10,8 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
@@ -33,6 +35,50 @@ type runState struct {
 
 	metaOnce sync.Once
 	meta     *fetched
+
+	// outer ends every spec when the run is cancelled.
+	outer context.Context
+	sink  *collector
+	// memos hold each spec's result, computed once per run: a spec that
+	// another depends on runs when first needed.
+	memos map[string]*memo
+	// base is the client authentication method the baseline request
+	// works with, found by CC-OK-01.
+	base *baseline
+	// faults are the server failures (5xx, dropped connections) seen on
+	// token endpoint requests, for ERR-5XX-01; tokenExchanges counts
+	// every token endpoint exchange of the run.
+	faults         []fault
+	tokenExchanges int
+	ran            map[string]bool
+}
+
+// memo is one spec's result in this run.
+type memo struct {
+	once sync.Once
+	res  reports.SpecResult
+	// root is the spec whose failure, error or skip this result comes
+	// down to: itself, or the root of a dependency that skipped it.
+	root string
+}
+
+// baseline is how the client under test gets a token.
+type baseline struct {
+	// method is the authentication method that worked; "" when none did.
+	method string
+	// reason says why that method, for the console header and reports.
+	reason string
+	// refused holds the answers of candidate methods that were refused.
+	refused map[string]*Response
+	// auto is true when the methods were not configured but found.
+	auto bool
+}
+
+// fault is a server failure on client input (ERR-5XX-01).
+type fault struct {
+	spec     string
+	what     string
+	exchange reports.Exchange
 }
 
 // oasRecord is what the contract specs report for one operation.
@@ -49,7 +95,7 @@ type fetched struct {
 	err  error
 }
 
-func newRunState(t *Target) *runState {
+func newRunState(t *Target, outer context.Context, sink *collector) *runState {
 	var secrets []probe.Secret
 	for _, c := range t.clients() {
 		env := c.SecretEnv
@@ -69,7 +115,122 @@ func newRunState(t *Target) *runState {
 		target: t,
 		prober: &probe.Prober{Client: t.httpClient(), Timeout: t.timeout(), Secrets: secrets, Rate: t.Rate, BreakAfter: breakAfter},
 		oas:    map[specs.Operation]*oasRecord{},
+		outer:  outer,
+		sink:   sink,
+		memos:  map[string]*memo{},
+		ran:    map[string]bool{},
 	}
+}
+
+// selected records that the run selected a spec (as opposed to running
+// it only because another depends on it).
+func (st *runState) selected(id string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.ran[id] = true
+}
+
+func (st *runState) memo(id string) *memo {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	m := st.memos[id]
+	if m == nil {
+		m = &memo{}
+		st.memos[id] = m
+	}
+	return m
+}
+
+// result runs s once per run and returns its result; a later call, from
+// Ginkgo or from a dependent spec, gets the same result.
+func (st *runState) result(ctx context.Context, s *Spec) reports.SpecResult {
+	m := st.memo(s.ID)
+	m.once.Do(func() { m.res, m.root = st.evaluate(ctx, s) })
+	return m.res
+}
+
+func (st *runState) root(id string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if m := st.memos[id]; m != nil && m.root != "" {
+		return m.root
+	}
+	return id
+}
+
+// evaluate checks the needs and dependencies of s, then runs it.
+func (st *runState) evaluate(ctx context.Context, s *Spec) (reports.SpecResult, string) {
+	start := time.Now()
+	res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title, Labels: s.labels(),
+		Message: reports.Message{Requirement: s.Title}}
+	for _, need := range s.Needs {
+		if reason := need(st.target); reason != "" {
+			res.Verdict, res.Message.Detail = reports.Skip, reason
+			return res, s.ID
+		}
+	}
+	for _, id := range s.DependsOn {
+		dep := specByID(id)
+		if dep == nil {
+			panic("suites: " + s.ID + " depends on unknown spec " + id)
+		}
+		r := st.result(ctx, dep)
+		if r.Verdict == reports.Fail || r.Verdict == reports.Error || r.Verdict == reports.Skip {
+			root := st.root(id)
+			res.Verdict, res.Message.Detail = reports.Skip, dependencyReason(root, st.result(ctx, specByID(root)))
+			return res, root
+		}
+	}
+	specCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if st.outer != nil {
+		defer context.AfterFunc(st.outer, cancel)()
+	}
+	h := newH(specCtx, s, st.target, st)
+	if crash := h.runRecovering(); crash != "" {
+		res.Verdict, res.Message.Detail = reports.Error, st.prober.Redact(crash)
+		res.Exchanges = h.exchanges
+		res.Duration = reports.Duration(time.Since(start))
+		return res, s.ID
+	}
+	h.fill(&res)
+	res.Duration = reports.Duration(time.Since(start))
+	return res, s.ID
+}
+
+// dependencyReason names the root cause a dependent spec is skipped for.
+func dependencyReason(root string, r reports.SpecResult) string {
+	what := "failed"
+	switch r.Verdict {
+	case reports.Error:
+		what = "could not be run"
+	case reports.Skip:
+		what = "was skipped"
+	}
+	why := r.Message.Actual
+	if why == "" {
+		why = r.Message.Detail
+	}
+	if len(why) > 160 {
+		why = why[:160] + "..."
+	}
+	if why != "" {
+		why = ": " + why
+	}
+	return fmt.Sprintf("depends on %s, which %s%s", root, what, why)
+}
+
+// dependsOn reports whether s builds on id, directly or through others.
+func dependsOn(s *Spec, id string) bool {
+	for _, d := range s.DependsOn {
+		if d == id {
+			return true
+		}
+		if ds := specByID(d); ds != nil && dependsOn(ds, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // H is a spec's view of the run: it sends requests, records them and
@@ -168,6 +329,33 @@ func (h *H) Require(ok bool, expected string, actualFormat string, a ...any) {
 	if !ok {
 		h.fail(expected, fmt.Sprintf(actualFormat, a...), "")
 	}
+}
+
+// Must grades one check at MUST level whatever the spec's level: the spec
+// fails and ends when ok is false.
+func (h *H) Must(ok bool, expected string, actualFormat string, a ...any) {
+	if ok {
+		return
+	}
+	h.verdict = reports.Fail
+	h.msg = reports.Message{Expected: expected, Actual: fmt.Sprintf(actualFormat, a...)}
+	panic(abort{})
+}
+
+// Should grades one check at SHOULD level: when ok is false the spec
+// warns (unless it already failed) and goes on, so a later MUST check can
+// still fail it. The first broken SHOULD is the one reported.
+func (h *H) Should(ok bool, expected string, actualFormat string, a ...any) {
+	if ok {
+		return
+	}
+	actual := fmt.Sprintf(actualFormat, a...)
+	if h.verdict == reports.Pass || h.verdict == reports.Info {
+		h.verdict = reports.Warn
+		h.msg = reports.Message{Expected: expected, Actual: actual}
+		return
+	}
+	h.notes = append(h.notes, "also: expected "+expected+"; got "+actual)
 }
 
 // Expect is Gomega bound to this spec: a failed assertion fails (or warns)
@@ -375,12 +563,42 @@ func Post(c *Client) Opt {
 	return func(r *req) { r.body = join(r.body, form("client_id", c.ID, "client_secret", c.Secret)) }
 }
 
-// As authenticates c with its preferred method.
-func As(c *Client) Opt {
-	if c.method() == rfc6749.AuthClientSecretBasic {
-		return Basic(c)
+// methodOpt authenticates c with method.
+func methodOpt(c *Client, method string) Opt {
+	if method == rfc6749.AuthClientSecretPost {
+		return Post(c)
 	}
-	return Post(c)
+	return Basic(c)
+}
+
+// As authenticates c the way the baseline request does: with the method
+// CC-OK-01 found working for the client under test, or the first method
+// configured for another client. Only specs that depend on CC-OK-01 may
+// use the client under test's credentials this way.
+func (h *H) As(c *Client) Opt {
+	if c == &h.T.Client || len(c.AuthMethods) == 0 {
+		return methodOpt(c, h.baselineMethod())
+	}
+	// Another client registered like the client under test uses the
+	// method that worked for it.
+	if b := h.st.base; b != nil && slices.Contains(c.AuthMethods, b.method) {
+		return methodOpt(c, b.method)
+	}
+	return methodOpt(c, c.AuthMethods[0])
+}
+
+// baselineMethod is the method the baseline request works with. A spec
+// that did not declare its dependency on CC-OK-01 is a harness bug: it
+// would fail, not skip, when the baseline does not work.
+func (h *H) baselineMethod() string {
+	if h.spec.ID != idBaseline && !dependsOn(h.spec, idBaseline) {
+		panic(fmt.Sprintf("%s authenticates as the client under test but does not depend on %s", h.spec.ID, idBaseline))
+	}
+	h.st.result(h.ctx, specByID(idBaseline))
+	if b := h.st.base; b != nil && b.method != "" {
+		return b.method
+	}
+	return rfc6749.AuthClientSecretBasic
 }
 
 // Header sets a request header; an empty value removes it.
@@ -455,6 +673,30 @@ func (h *H) Send(body string, opts ...Opt) *Response {
 	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, op)
 }
 
+// sameEndpoint compares two URLs without their query: a request with an
+// extra query string still goes to the token endpoint.
+func sameEndpoint(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) && ua.Path == ub.Path
+}
+
+// serverFault ends the spec as failed: a 5xx or a dropped connection for a
+// request is the server's failure whatever the spec's level (RFC 6749
+// §5.2 owes every refused request an error response), and ERR-5XX-01
+// lists it too.
+func (h *H) serverFault(ex reports.Exchange, what string) {
+	h.st.mu.Lock()
+	h.st.faults = append(h.st.faults, fault{spec: h.spec.ID, what: what, exchange: ex})
+	h.st.mu.Unlock()
+	h.verdict = reports.Fail
+	h.msg = reports.Message{Expected: "an RFC 6749 §5.2 error response (4xx, JSON), never a 5xx or a dropped connection", Actual: what}
+	panic(abort{})
+}
+
 // getValidated fetches a document and checks it against the contract.
 func (h *H) getValidated(u string, op specs.Operation) *Response {
 	return h.do(probe.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}, op)
@@ -466,10 +708,28 @@ func (h *H) do(pr probe.Request, op specs.Operation) *Response {
 	resp, ex, err := h.st.prober.Do(h.ctx, pr)
 	h.exchanges = append(h.exchanges, ex)
 	h.lastCurl = h.st.prober.Curl(pr)
+	toToken := sameEndpoint(pr.URL, h.T.TokenURL)
+	if toToken {
+		h.st.mu.Lock()
+		h.st.tokenExchanges++
+		h.st.mu.Unlock()
+	}
 	if err != nil {
+		if toToken && probe.IsDropped(err) {
+			h.serverFault(ex, fmt.Sprintf("%s %s: the server closed the connection without a complete response (%v)", pr.Method, ex.URL, err))
+		}
 		h.transportError(err)
 	}
 	r := &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Truncated: resp.Truncated}
+	if toToken && r.Status == http.StatusTooManyRequests {
+		h.transportError(fmt.Errorf("%s %s: 429 Too Many Requests (Retry-After %q): the server is rate limiting; no verdict (slow down with --rate)", pr.Method, ex.URL, r.Header.Get("Retry-After")))
+	}
+	if toToken && r.Status >= 500 {
+		if r.Status == http.StatusServiceUnavailable && r.Header.Get("Retry-After") != "" {
+			h.transportError(fmt.Errorf("%s %s: 503 with Retry-After %s: the server is busy and asked to come back later; no verdict", pr.Method, ex.URL, r.Header.Get("Retry-After")))
+		}
+		h.serverFault(ex, fmt.Sprintf("%s %s: %s", pr.Method, ex.URL, r.Summary()))
+	}
 	if r.Status/100 == 3 {
 		h.Note("%s %s answered %d with Location %q; redirects are never followed", pr.Method, ex.URL, r.Status, r.Header.Get("Location"))
 	}
@@ -525,12 +785,15 @@ func (h *H) Token(kv ...string) *Response {
 	if !hasScope && h.T.Scope != "" {
 		kv = append([]string{"scope", h.T.Scope}, kv...)
 	}
-	return h.Send(ccBody(kv...), As(&h.T.Client))
+	return h.Send(ccBody(kv...), h.As(&h.T.Client))
 }
 
 // MustToken is Token that requires success first: specs about the token
 // response cannot judge anything without one.
 func (h *H) MustToken(kv ...string) (*Response, map[string]any) {
+	if h.spec.ID != idJSONToken && !dependsOn(h.spec, idJSONToken) {
+		panic(fmt.Sprintf("%s reads the JSON token response but does not depend on %s", h.spec.ID, idJSONToken))
+	}
 	r := h.Token(kv...)
 	obj, err := r.JSON()
 	h.Require(r.Status/100 == 2 && err == nil && obj["access_token"] != nil,
@@ -542,17 +805,7 @@ func (h *H) MustToken(kv ...string) (*Response, map[string]any) {
 // Metadata returns the RFC 8414 document, fetched once per run; its
 // exchange is part of every spec that uses it.
 func (h *H) Metadata() (*Response, map[string]any) {
-	h.st.metaOnce.Do(func() {
-		pr := probe.Request{Method: http.MethodGet, URL: h.T.MetadataURL, Header: http.Header{}}
-		resp, ex, err := h.st.prober.Do(h.ctx, pr)
-		f := &fetched{ex: ex, err: err}
-		if err == nil {
-			f.resp = &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}
-			h.validate(specs.OpMetadata, pr, f.resp, ex)
-		}
-		h.st.meta = f
-	})
-	f := h.st.meta
+	f := h.st.fetchMetadata(h)
 	h.exchanges = append(h.exchanges, f.ex)
 	if f.err != nil {
 		h.transportError(f.err)
@@ -563,6 +816,31 @@ func (h *H) Metadata() (*Response, map[string]any) {
 	}
 	return f.resp, obj
 }
+
+// fetchMetadata gets the metadata document once per run.
+func (st *runState) fetchMetadata(h *H) *fetched {
+	st.metaOnce.Do(func() {
+		pr := probe.Request{Method: http.MethodGet, URL: st.target.MetadataURL, Header: http.Header{}}
+		resp, ex, err := st.prober.Do(h.ctx, pr)
+		f := &fetched{ex: ex, err: err}
+		if err == nil {
+			f.resp = &Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}
+			h.validate(specs.OpMetadata, pr, f.resp, ex)
+		}
+		st.meta = f
+	})
+	return st.meta
+}
+
+// IDs the harness itself builds on.
+const (
+	// idBaseline is the spec that finds how the client under test gets a
+	// token: every spec that authenticates as that client depends on it.
+	idBaseline = "CC-OK-01"
+	// idJSONToken is the spec that proves the token response is a JSON
+	// object: every spec that reads its members depends on it.
+	idJSONToken = "RESP-JSON-01"
+)
 
 // need makes a Need from a condition the target must meet.
 func need(ok func(t *Target) bool, reason string) Need {
@@ -581,8 +859,6 @@ var (
 	needSpecial        = need(func(t *Target) bool { return t.SpecialClient != nil }, "needs a second client whose id and secret need form-encoding (--special-client-id)")
 	needNoGrant        = need(func(t *Target) bool { return t.NoGrantClient != nil }, "needs a client that may not use client_credentials (--nogrant-client-id)")
 	needMetadata       = need(func(t *Target) bool { return t.MetadataURL != "" }, "needs the metadata URL (--issuer or --metadata-url)")
-	needBasic          = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretBasic) }, "the client under test does not use client_secret_basic")
-	needPost           = need(func(t *Target) bool { return t.Client.Uses(rfc6749.AuthClientSecretPost) }, "the client under test does not use client_secret_post")
 	needResource       = need(func(t *Target) bool { return t.Resource != "" }, "needs a resource the client may ask for (--resource)")
 	needJWTProfile     = need(func(t *Target) bool { return t.Has(ProfileRFC9068) }, "JWT access token checks are opt-in: profile rfc9068")
 )
@@ -593,7 +869,7 @@ var (
 // scope.
 func (h *H) specialToken(auth Opt) *Response {
 	r := h.Send(ccBody(), auth)
-	if r.Status == 400 && r.ErrorCode() == rfc6749.ErrInvalidScope && h.T.Scope != "" {
+	if r.Status == 400 && r.ErrorCode() != rfc6749.ErrInvalidClient && h.T.Scope != "" {
 		r = h.Send(ccBody("scope", strings.Fields(h.T.Scope)[0]), auth)
 	}
 	return r

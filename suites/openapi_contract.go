@@ -10,14 +10,15 @@ import (
 // own request too so they stand alone under a filter.
 
 func init() {
-	contract := func(id, title string, op specs.Operation, key specs.Operation, send func(h *H), needs ...Need) {
+	contract := func(id, title string, op specs.Operation, key specs.Operation, deps []string, send func(h *H), needs ...Need) {
 		add(Spec{
 			ID: id, RFC: "OpenAPI", Section: string(op), Level: reports.Should,
-			Title:   title,
-			How:     "Every response of the run for this operation is validated with kin-openapi against specs/openapi.yaml (status, Content-Type, headers, body schema).",
-			Accepts: "No violation.",
-			Labels:  []string{"openapi"},
-			Needs:   needs,
+			Title:     title,
+			DependsOn: deps,
+			How:       "Every response of the run for this operation is validated with kin-openapi against specs/openapi.yaml (status, Content-Type, headers, body schema).",
+			Accepts:   "No violation.",
+			Labels:    []string{"openapi"},
+			Needs:     needs,
 			Run: func(h *H) {
 				send(h)
 				h.st.mu.Lock()
@@ -34,13 +35,13 @@ func init() {
 			},
 		})
 	}
-	contract("OAS-TOKEN-200", "Token responses (200) match the OpenAPI contract.", specs.OpToken, specs.OpToken,
+	contract("OAS-TOKEN-200", "Token responses (200) match the OpenAPI contract.", specs.OpToken, specs.OpToken, []string{idBaseline},
 		func(h *H) { h.Token() })
-	contract("OAS-TOKEN-ERROR", "Token error responses (400, 401) match the OpenAPI contract.", specs.OpToken, opTokenError,
-		func(h *H) { h.Send(form("grant_type", "urn:example:occheck:nope"), As(&h.T.Client)) })
-	contract("OAS-METADATA", "The metadata document matches the OpenAPI contract.", specs.OpMetadata, specs.OpMetadata,
+	contract("OAS-TOKEN-ERROR", "Token error responses (400, 401) match the OpenAPI contract.", specs.OpToken, opTokenError, []string{idBaseline},
+		func(h *H) { h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(&h.T.Client)) })
+	contract("OAS-METADATA", "The metadata document matches the OpenAPI contract.", specs.OpMetadata, specs.OpMetadata, nil,
 		func(h *H) { h.Metadata() }, needMetadata)
-	contract("OAS-JWKS", "The JWK Set matches the OpenAPI contract.", specs.OpJWKS, specs.OpJWKS,
+	contract("OAS-JWKS", "The JWK Set matches the OpenAPI contract.", specs.OpJWKS, specs.OpJWKS, nil,
 		func(h *H) {
 			_, meta := h.Metadata()
 			if uri, _ := meta["jwks_uri"].(string); uri != "" {

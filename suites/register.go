@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -35,6 +34,15 @@ type Spec struct {
 	// Needs are checked before the spec runs; the first non-empty reason
 	// skips it.
 	Needs []Need
+	// DependsOn names specs whose outcome this one builds on: when one of
+	// them fails, errs or is skipped, this spec is skipped naming the root
+	// cause, so one deviation is one failure, never a cascade. A spec
+	// that authenticates as the client under test must depend on CC-OK-01
+	// (directly or through another spec); the harness enforces it.
+	DependsOn []string
+	// Final specs run after every other selected spec (they grade the
+	// exchanges of the whole run).
+	Final bool
 	// Run performs the check.
 	Run func(h *H)
 }
@@ -62,6 +70,9 @@ func allSpecs() []*Spec {
 	out := append([]*Spec(nil), registry...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if a.Final != b.Final {
+			return b.Final
+		}
 		if a.RFC != b.RFC {
 			return rfcOrder(a.RFC) < rfcOrder(b.RFC)
 		}
@@ -84,6 +95,16 @@ func rfcOrder(rfc string) string {
 	return "5" + rfc
 }
 
+// specByID finds a registered spec.
+func specByID(id string) *Spec {
+	for _, s := range registry {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
 // labels are the Ginkgo labels of a spec. Ginkgo labels may not hold
 // "&|!,()/", which IDs and sections never do.
 func (s *Spec) labels() []string {
@@ -102,6 +123,8 @@ type CatalogEntry struct {
 	Accepts string        `json:"accepts,omitempty"`
 	Catches string        `json:"catches,omitempty"`
 	Labels  []string      `json:"labels"`
+	// DependsOn lists the specs this one is skipped without.
+	DependsOn []string `json:"depends_on,omitempty"`
 }
 
 // Catalog lists every spec, in catalogue order, without running anything.
@@ -109,14 +132,14 @@ func Catalog() []CatalogEntry {
 	var out []CatalogEntry
 	for _, s := range allSpecs() {
 		out = append(out, CatalogEntry{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title,
-			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels()})
+			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels(), DependsOn: s.DependsOn})
 	}
 	return out
 }
 
 // CatalogVersion is bumped whenever a spec is added, removed or changes
 // what it accepts, so reports say which catalogue graded them.
-const CatalogVersion = "2026.11.1"
+const CatalogVersion = "2026.12.1"
 
 // Register declares the whole suite in Ginkgo's global tree. target is
 // called once, when the first spec runs, so a test may start its server
@@ -129,9 +152,20 @@ func Register(target func() Target) bool {
 
 // collector gathers spec results for Run.
 type collector struct {
-	mu      sync.Mutex
-	results map[string]reports.SpecResult
-	aborted error
+	mu       sync.Mutex
+	results  map[string]reports.SpecResult
+	aborted  error
+	baseline string
+}
+
+// setBaseline records how the baseline request authenticates.
+func (c *collector) setBaseline(s string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.baseline = s
 }
 
 // abort records why the run stopped early.
@@ -165,37 +199,19 @@ func register(target func() Target, sink *collector, outer context.Context) {
 		once.Do(func() {
 			t := target()
 			tgt = &t
-			state = newRunState(tgt)
+			state = newRunState(tgt, outer, sink)
 		})
 		return tgt, state
 	}
-	ginkgo.Describe("occheck", func() {
+	// Ordered keeps the final specs last even under --randomize-all;
+	// ContinueOnFailure keeps one failure from skipping the rest.
+	ginkgo.Describe("occheck", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		for _, s := range allSpecs() {
 			s := s
 			ginkgo.It(s.ID+": "+s.Title, ginkgo.Label(s.labels()...), func(ctx ginkgo.SpecContext) {
 				t, st := get()
-				start := time.Now()
-				res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title, Labels: s.labels(),
-					Message: reports.Message{Requirement: s.Title}}
-				for _, need := range s.Needs {
-					if reason := need(t); reason != "" {
-						res.Verdict, res.Message.Detail = reports.Skip, reason
-						sink.put(res)
-						ginkgo.Skip(reason)
-					}
-				}
-				specCtx, cancel := context.WithCancel(ctx)
-				defer cancel()
-				defer context.AfterFunc(outer, cancel)()
-				h := newH(specCtx, s, t, st)
-				if crash := h.runRecovering(); crash != "" {
-					res.Verdict, res.Message.Detail = reports.Error, st.prober.Redact(crash)
-					res.Exchanges = h.exchanges
-					sink.put(res)
-					ginkgo.Fail("error: " + failureText(res))
-				}
-				h.fill(&res)
-				res.Duration = reports.Duration(time.Since(start))
+				st.selected(s.ID)
+				res := st.result(ctx, s)
 				sink.put(res)
 				if err := st.prober.Tripped(); err != nil {
 					sink.abort(err)

@@ -14,11 +14,12 @@ func init() {
 	ri := []Need{needResource}
 	add(Spec{
 		ID: "RI-01", RFC: "8707", Section: "2", Level: reports.Should,
-		Title:   "A token asked for a resource is audience-restricted to it.",
-		How:     "A valid request with resource=<the configured resource>; a JWT's aud must contain it.",
-		Accepts: "A token whose aud holds the resource (opaque tokens: noted, not decidable).",
-		Catches: "Servers that accept resource and ignore it.",
-		Labels:  []string{"resource"}, Needs: ri,
+		DependsOn: []string{"RESP-JSON-01"},
+		Title:     "A token asked for a resource is audience-restricted to it.",
+		How:       "A valid request with resource=<the configured resource>; a JWT's aud must contain it.",
+		Accepts:   "A token whose aud holds the resource (opaque tokens: noted, not decidable).",
+		Catches:   "Servers that accept resource and ignore it.",
+		Labels:    []string{"resource"}, Needs: ri,
 		Run: func(h *H) {
 			_, obj := h.MustToken("resource", h.T.Resource)
 			at, _ := obj["access_token"].(string)
@@ -27,15 +28,20 @@ func init() {
 				h.Note("opaque token: its audience cannot be seen")
 				return
 			}
+			if _, ok := claims["aud"]; !ok {
+				h.Note("the token has no aud claim (graded by ATJ-CLM-01 under profile rfc9068)")
+				return
+			}
 			h.Require(audHas(claims["aud"], h.T.Resource), "aud containing "+h.T.Resource, "aud %v", claims["aud"])
 		},
 	})
 	add(Spec{
 		ID: "RI-02", RFC: "8707", Section: "2", Level: reports.Should,
-		Title:   "A resource that is relative or has a fragment is refused with invalid_target.",
-		How:     "resource=/occheck-relative, and the configured resource with #occheck appended.",
-		Accepts: "400 invalid_target (invalid_request is accepted for the malformed value too).",
-		Labels:  []string{"resource"}, Needs: ri,
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A resource that is relative or has a fragment is refused with invalid_target.",
+		How:       "resource=/occheck-relative, and the configured resource with #occheck appended.",
+		Accepts:   "400 invalid_target (invalid_request is accepted for the malformed value too).",
+		Labels:    []string{"resource"}, Needs: ri,
 		Run: func(h *H) {
 			for _, bad := range []string{"/occheck-relative", h.T.Resource + "#occheck"} {
 				r := h.Token("resource", bad)
@@ -45,10 +51,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "RI-03", RFC: "8707", Section: "2", Level: reports.Should,
-		Title:   "A resource the server does not serve is refused with invalid_target.",
-		How:     "resource=https://occheck-unknown-resource.example/ (same scheme as the configured one).",
-		Accepts: "400 invalid_target; a token is noted (the server may accept any resource).",
-		Labels:  []string{"resource"}, Needs: ri,
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A resource the server does not serve is refused with invalid_target.",
+		How:       "resource=https://occheck-unknown-resource.example/ (same scheme as the configured one).",
+		Accepts:   "400 invalid_target; a token is noted (the server may accept any resource).",
+		Labels:    []string{"resource"}, Needs: ri,
 		Run: func(h *H) {
 			u, _ := url.Parse(h.T.Resource)
 			r := h.Token("resource", u.Scheme+"://occheck-unknown-resource.example/")
@@ -61,10 +68,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "RI-04", RFC: "8707", Section: "2", Level: reports.Should,
-		Title:   "Several resource parameters are legal, not a repeated-parameter error.",
-		How:     "resource given twice (the configured resource, twice).",
-		Accepts: "A token, or invalid_target by policy; not invalid_request.",
-		Labels:  []string{"resource"}, Needs: ri,
+		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "Several resource parameters are legal, not a repeated-parameter error.",
+		How:       "resource given twice (the configured resource, twice).",
+		Accepts:   "A token, or invalid_target by policy; not invalid_request.",
+		Labels:    []string{"resource"}, Needs: ri,
 		Run: func(h *H) {
 			r := h.Token("resource", h.T.Resource, "resource", h.T.Resource)
 			if r.OK() {

@@ -36,9 +36,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "BCP-03", RFC: "9700", Section: "2.2.1", Level: reports.Note,
-		Title:   "Access tokens are sender-constrained (mTLS cnf or DPoP).",
-		How:     "token_type DPoP, or a cnf claim in a JWT access token.",
-		Accepts: "Observation only.",
+		DependsOn: []string{"RESP-JSON-01"},
+		Title:     "Access tokens are sender-constrained (mTLS cnf or DPoP).",
+		How:       "token_type DPoP, or a cnf claim in a JWT access token.",
+		Accepts:   "Observation only.",
 		Run: func(h *H) {
 			_, obj := h.MustToken()
 			tt, _ := obj["token_type"].(string)
@@ -57,9 +58,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "BCP-05", RFC: "9700", Section: "4.15", Level: reports.Note,
-		Title:   "Client credentials tokens carry no resource-owner claims.",
-		How:     "A JWT access token's claims are searched for auth_time, acr, amr and user profile claims.",
-		Accepts: "Observation only: such claims would let a client pass for a user.",
+		DependsOn: []string{"RESP-JSON-01"},
+		Title:     "Client credentials tokens carry no resource-owner claims.",
+		How:       "A JWT access token's claims are searched for auth_time, acr, amr and user profile claims.",
+		Accepts:   "Observation only: such claims would let a client pass for a user.",
 		Run: func(h *H) {
 			_, obj := h.MustToken()
 			at, _ := obj["access_token"].(string)

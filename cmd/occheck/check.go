@@ -65,7 +65,7 @@ func newRunFlags(name string) *runFlags {
 	fs.BoolVar(&f.allowCrossOrigin, "allow-cross-origin", false, "accept a discovered token endpoint on another origin than the issuer")
 	fs.StringVar(&f.clientID, "client-id", "", "client under test (its secret comes from $OCCHECK_CLIENT_SECRET or --client-secret-file)")
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "file holding the client secret (instead of $OCCHECK_CLIENT_SECRET)")
-	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, or auto (what the metadata advertises, else both)")
+	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, or auto (client_secret_basic first; client_secret_post when Basic is refused and the metadata advertises it)")
 	fs.StringVar(&f.scope, "scope", "", "a scope (or space-separated scopes) the client may have")
 	fs.StringVar(&f.forbiddenScope, "forbidden-scope", "", "a scope that exists but the client may not have")
 	fs.StringVar(&f.resource, "resource", "", "an RFC 8707 resource the client may ask for (unlocks the resource indicator specs)")
@@ -250,15 +250,15 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	if f.insecure {
 		p.warnings = append(p.warnings, "WARNING: --insecure-skip-verify: the target's TLS certificate is NOT verified; anyone on the path could read the client secret")
 	}
-	var advertised []string
-	haveMetadata := false
 	if f.issuer != "" || f.metadataURL != "" {
-		d, err := discover(ctx, client, f.issuer, f.metadataURL)
+		d, err := discover(ctx, client, f.issuer, f.metadataURL, f.tokenURL)
 		if err != nil {
 			return nil, err
 		}
-		t.MetadataURL = d.metadataURL
-		advertised, haveMetadata = d.authMethods, true
+		t.MetadataURL, t.Issuer = d.metadataURL, d.expectIssuer
+		for _, n := range d.notes {
+			p.warnings = append(p.warnings, "note: "+n)
+		}
 		if t.TokenURL == "" {
 			t.TokenURL = d.tokenEndpoint
 		}
@@ -266,7 +266,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		// never one the document chose.
 		origin := f.issuer
 		if origin == "" {
-			origin = d.metadataURL
+			origin = f.metadataURL
 		}
 		if !sameOrigin(t.TokenURL, origin) && !f.allowCrossOrigin {
 			return nil, cannotf("the token endpoint %s is not on the origin of %s; client secrets go only there unless you pass --allow-cross-origin", t.TokenURL, origin)
@@ -274,7 +274,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	}
 	switch f.authMethod {
 	case "auto", "":
-		t.Client.AuthMethods = autoMethods(advertised, haveMetadata)
+		// Found at run time by CC-OK-01: suites.AutoMethods is the rule.
 	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
 		t.Client.AuthMethods = []string{f.authMethod}
 	default:
@@ -290,23 +290,6 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	}
 	p.target = t
 	return p, nil
-}
-
-// autoMethods is what the metadata advertises among the secret methods;
-// without metadata, or when it lists none, client_secret_basic: the one
-// method RFC 6749 §2.3.1 requires (body credentials are a MAY) and the
-// RFC 8414 default.
-func autoMethods(advertised []string, haveMetadata bool) []string {
-	var out []string
-	for _, m := range advertised {
-		if m == rfc6749.AuthClientSecretBasic || m == rfc6749.AuthClientSecretPost {
-			out = append(out, m)
-		}
-	}
-	if !haveMetadata || len(out) == 0 {
-		return []string{rfc6749.AuthClientSecretBasic}
-	}
-	return out
 }
 
 // readSecret takes a secret from its environment variable or a file, never

@@ -61,7 +61,11 @@ func (c *console) header(p *plan) {
 	}
 	fmt.Fprintf(c.w, "occheck: checking %s\n", what)
 	fmt.Fprintf(c.w, "  token endpoint  %s\n", t.TokenURL)
-	fmt.Fprintf(c.w, "  client          %s (%s)\n", t.Client.ID, strings.Join(t.Client.AuthMethods, ", "))
+	methods := strings.Join(t.Client.AuthMethods, ", ")
+	if t.Client.Auto() {
+		methods = "auth method auto: client_secret_basic first, client_secret_post when Basic is refused and advertised"
+	}
+	fmt.Fprintf(c.w, "  client          %s (%s)\n", t.Client.ID, methods)
 	if t.MetadataURL != "" {
 		fmt.Fprintf(c.w, "  metadata        %s\n", t.MetadataURL)
 	}
@@ -117,6 +121,9 @@ func sectionName(r reports.SpecResult) string {
 // report prints the per-spec lines grouped by section, the failures in
 // detail and the summary.
 func (c *console) report(run *reports.Run, verbose bool, elapsed time.Duration) {
+	if b := run.Target.Baseline; b != "" {
+		fmt.Fprintf(c.w, "baseline request: %s\n\n", b)
+	}
 	last := ""
 	for _, s := range run.Specs {
 		sec := s.RFC + " " + s.Section
@@ -258,7 +265,16 @@ func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 		fmt.Fprintf(stdout, "baseline %s: %d expected deviations, %d stale entries\n", p.baseline.path, expected, stale)
 	}
 	var abort *suites.AbortError
+	var baselineErr string
+	for _, s := range run.Specs {
+		if s.ID == "CC-OK-01" && s.Verdict == reports.Error {
+			baselineErr = s.Message.Detail
+		}
+	}
 	switch {
+	case baselineErr != "" && fails == 0:
+		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: the baseline request (CC-OK-01) could not be made: "+baselineErr))
+		return exitCannotGo
 	case errors.As(runErr, &abort):
 		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: "+abort.Err.Error()))
 		return exitCannotGo

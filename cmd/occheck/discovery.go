@@ -18,6 +18,12 @@ type discovered struct {
 	issuer        string
 	tokenEndpoint string
 	authMethods   []string
+	// expectIssuer is the issuer the document must name: as typed, or the
+	// server's spelling when the two differ only by a terminating '/'.
+	expectIssuer string
+	// notes are metadata defects the run goes on with; the MD specs grade
+	// them.
+	notes []string
 }
 
 // metadataURLs are the places to look for an issuer's metadata: RFC 8414
@@ -39,9 +45,12 @@ func metadataURLs(issuer string) ([]string, error) {
 	return []string{oauth.String(), oidc.String()}, nil
 }
 
-// discover fetches the metadata and applies RFC 8414 §3.3: the document's
-// issuer must be identical to the issuer asked for, or it must not be used.
-func discover(ctx context.Context, client *http.Client, issuer, metadataURL string) (*discovered, error) {
+// discover fetches the metadata. A document that breaks RFC 8414 (an
+// issuer other than the one asked for, a query in it, no token_endpoint)
+// does not stop the run: the MD specs fail it, and the token endpoint
+// specs run against --token-url or the document's token_endpoint. Only
+// when no token endpoint is known at all is there nothing to run.
+func discover(ctx context.Context, client *http.Client, issuer, metadataURL, tokenURL string) (*discovered, error) {
 	var candidates []string
 	if metadataURL != "" {
 		candidates = []string{metadataURL}
@@ -55,6 +64,9 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL stri
 	for _, mu := range candidates {
 		doc, status, err := fetchJSON(ctx, client, mu)
 		if err != nil {
+			if tokenURL != "" {
+				return &discovered{metadataURL: mu, expectIssuer: issuer, notes: []string{fmt.Sprintf("the metadata at %s could not be fetched (%v); checking --token-url without it", mu, err)}}, nil
+			}
 			return nil, cannotf("discovery: %s: %v", mu, err)
 		}
 		if status == http.StatusNotFound && metadataURL == "" {
@@ -62,9 +74,12 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL stri
 			continue
 		}
 		if status != http.StatusOK || doc == nil {
+			if tokenURL != "" {
+				return &discovered{metadataURL: mu, expectIssuer: issuer, notes: []string{fmt.Sprintf("%s answered %d, not a JSON metadata document; the MD specs will say so", mu, status)}}, nil
+			}
 			return nil, cannotf("discovery: %s answered %d, not a JSON metadata document", mu, status)
 		}
-		d := &discovered{metadataURL: mu}
+		d := &discovered{metadataURL: mu, expectIssuer: issuer}
 		d.issuer, _ = doc["issuer"].(string)
 		d.tokenEndpoint, _ = doc["token_endpoint"].(string)
 		if ms, ok := doc["token_endpoint_auth_methods_supported"].([]any); ok {
@@ -74,24 +89,29 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL stri
 				}
 			}
 		}
-		want := strings.TrimSuffix(issuer, "/")
-		if issuer != "" && d.issuer != want && d.issuer != issuer {
-			return nil, cannotf("discovery: %s names issuer %q, not %q; RFC 8414 §3.3 forbids using it", mu, d.issuer, issuer)
-		}
-		if issuer == "" {
-			// Only a metadata URL: the issuer it was built from is the
-			// one the document must name (RFC 8414 §3.1, §3.3).
-			if built := suites.IssuerFromMetadataURL(mu); built != "" && d.issuer != built {
-				return nil, cannotf("discovery: %s names issuer %q, but that URL belongs to issuer %q; RFC 8414 §3.3 forbids using it", mu, d.issuer, built)
+		switch {
+		case issuer == "":
+			// Only a metadata URL: MD-02 compares the document with the
+			// issuer that URL was built from.
+			if built := suites.IssuerFromMetadataURL(mu); built != "" && d.issuer != built && d.issuer != built+"/" {
+				d.notes = append(d.notes, fmt.Sprintf("%s names issuer %q, but that URL belongs to issuer %q: RFC 8414 §3.3 forbids using its data (MD-02 fails); the run goes on", mu, d.issuer, built))
 			}
-			if d.issuer == "" {
-				return nil, cannotf("discovery: %s has no issuer", mu)
-			}
+		case d.issuer == issuer:
+		case strings.TrimSuffix(d.issuer, "/") == strings.TrimSuffix(issuer, "/"):
+			// Both spellings build the same metadata URL (RFC 8414 §3.1):
+			// the user need not guess the server's.
+			d.expectIssuer = d.issuer
+			d.notes = append(d.notes, fmt.Sprintf("issuer %s is spelled %s by the server; using the server's spelling", issuer, d.issuer))
+		default:
+			d.notes = append(d.notes, fmt.Sprintf("%s names issuer %q, not %q: RFC 8414 §3.3 forbids using its data (MD-02 fails); the run goes on", mu, d.issuer, issuer))
 		}
-		if d.tokenEndpoint == "" {
-			return nil, cannotf("discovery: %s has no token_endpoint; pass --token-url", mu)
+		if d.tokenEndpoint == "" && tokenURL == "" {
+			return nil, cannotf("discovery: %s has no token_endpoint (RFC 8414 §2 requires it) and no --token-url was given: there is no token endpoint to check", mu)
 		}
 		return d, nil
+	}
+	if tokenURL != "" {
+		return &discovered{expectIssuer: issuer, notes: []string{fmt.Sprintf("no metadata for %s at %s; checking --token-url without it", issuer, strings.Join(tried, " or "))}}, nil
 	}
 	return nil, cannotf("discovery: no metadata for %s at %s", issuer, strings.Join(tried, " or "))
 }

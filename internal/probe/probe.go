@@ -9,17 +9,21 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/occheck/occheck/reports"
@@ -162,6 +166,58 @@ type Response struct {
 // ErrTransport marks failures below HTTP: connection, TLS, timeout.
 var ErrTransport = errors.New("transport")
 
+// TransportError is a failure below HTTP. Dropped tells the server's fault
+// apart from the network's: the connection was made and the request sent,
+// then the server closed or reset it before a complete response (RFC 6749
+// §5.2 owes every refused request an error response). Refused connections,
+// name lookups, TLS failures and timeouts are not Dropped.
+type TransportError struct {
+	// Desc is the redacted one-line description.
+	Desc string
+	// Dropped is true when the server ended the exchange without a
+	// complete response.
+	Dropped bool
+}
+
+func (e *TransportError) Error() string { return e.Desc }
+
+// Unwrap makes errors.Is(err, ErrTransport) hold.
+func (e *TransportError) Unwrap() error { return ErrTransport }
+
+// IsDropped reports whether err is a transport error the server caused by
+// closing the connection without a complete response.
+func IsDropped(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && te.Dropped
+}
+
+// dropped classifies a client error: true when a connection existed and
+// the server closed or reset it mid-exchange.
+func dropped(err error) bool {
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // nothing listens there: the network's trouble
+	}
+	var rhe tls.RecordHeaderError
+	var cve *tls.CertificateVerificationError
+	var uae x509.UnknownAuthorityError
+	var che x509.HostnameError
+	var cie x509.CertificateInvalidError
+	if errors.As(err, &rhe) || errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &che) || errors.As(err, &cie) {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "stream error") || strings.Contains(s, "malformed HTTP") ||
+		strings.Contains(s, "connection reset") || strings.Contains(s, "broken pipe")
+}
+
 // Do sends req and returns the response with the redacted exchange. A
 // transport failure returns an error wrapping ErrTransport, and the
 // exchange says what went wrong.
@@ -214,7 +270,7 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 		desc := p.redactor(req).text(describe(err))
 		p.observe(0, desc)
 		ex := p.record(req, nil, time.Since(start), err)
-		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, desc)
+		return nil, ex, &TransportError{Desc: "transport: " + desc, Dropped: dropped(err)}
 	}
 	defer resp.Body.Close()
 	limit := p.MaxBody
@@ -230,7 +286,7 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 		desc := p.redactor(req).text(describe(err))
 		p.observe(0, desc)
 		ex := p.record(req, out, time.Since(start), err)
-		return out, ex, fmt.Errorf("%w: reading the response body: %s", ErrTransport, desc)
+		return out, ex, &TransportError{Desc: "transport: reading the response body: " + desc, Dropped: dropped(err)}
 	}
 	p.observe(out.Status, "")
 	return out, p.record(req, out, time.Since(start), nil), nil
