@@ -168,7 +168,7 @@ func (h *H) findBaseline() {
 func baselineReason(m string, b *baseline, advertised []string) string {
 	switch {
 	case !b.auto:
-		return m + ": configured (--auth-method)"
+		return m + ": the first configured method (--auth-method) that yields a token"
 	case m == rfc6749.AuthClientSecretBasic:
 		return m + ": RFC 6749 §2.3.1 requires servers to support HTTP Basic, and the server accepted it"
 	}

@@ -95,6 +95,14 @@ func rfcOrder(rfc string) string {
 	return "5" + rfc
 }
 
+// ruleOf is the spec's Rule, nil when none is recorded.
+func ruleOf(id string) *Rule {
+	if r, ok := rules[id]; ok {
+		return &r
+	}
+	return nil
+}
+
 // specByID finds a registered spec.
 func specByID(id string) *Spec {
 	for _, s := range registry {
@@ -125,6 +133,8 @@ type CatalogEntry struct {
 	Labels  []string      `json:"labels"`
 	// DependsOn lists the specs this one is skipped without.
 	DependsOn []string `json:"depends_on,omitempty"`
+	// Rule is the RFC sentence behind the spec's level.
+	Rule *Rule `json:"rule,omitempty"`
 }
 
 // Catalog lists every spec, in catalogue order, without running anything.
@@ -132,7 +142,7 @@ func Catalog() []CatalogEntry {
 	var out []CatalogEntry
 	for _, s := range allSpecs() {
 		out = append(out, CatalogEntry{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title,
-			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels(), DependsOn: s.DependsOn})
+			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels(), DependsOn: s.DependsOn, Rule: ruleOf(s.ID)})
 	}
 	return out
 }

@@ -125,6 +125,16 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if e.Catches != "" {
 		fmt.Fprintf(stdout, "Catches:      %s\n", e.Catches)
 	}
+	if r := e.Rule; r != nil {
+		fmt.Fprintf(stdout, "Keyword:      %s (binds the %s)\n", r.Keyword, r.Binds)
+		fmt.Fprintf(stdout, "RFC sentence: %s\n", r.Sentence)
+		if r.Why != "" {
+			fmt.Fprintf(stdout, "Graded:       %s\n", r.Why)
+		}
+	}
+	if len(e.DependsOn) > 0 {
+		fmt.Fprintf(stdout, "Depends on:   %s (skipped when one of them fails, errs or is skipped)\n", strings.Join(e.DependsOn, ", "))
+	}
 	if e.RFC != "OpenAPI" {
 		fmt.Fprintf(stdout, "Reference:    https://www.rfc-editor.org/rfc/rfc%s#section-%s\n", e.RFC, rfcAnchor(e.Section))
 	}
