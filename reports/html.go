@@ -143,7 +143,7 @@ func WriteHTML(w io.Writer, run *Run) error {
 		page.Specs = append(page.Specs, htmlSpec{
 			SpecResult: s,
 			Anchor:     "spec-" + s.ID,
-			Section:    sectionName(s.RFC, s.Section),
+			Section:    SectionName(s.RFC, s.Section),
 			Href:       rfcHref(s.RFC, s.Section),
 			Baseline:   s.Baseline,
 			Problem:    s.Verdict != Pass || s.Baseline != "",
@@ -185,7 +185,7 @@ func chartOf(run *Run) htmlChart {
 		}
 	}
 	for i, sec := range secs {
-		name := sectionName(sec.RFC, sec.Section)
+		name := SectionName(sec.RFC, sec.Section)
 		bar := htmlBar{Label: name, Y: chartPad + i*chartRowH, Total: len(sec.Specs)}
 		bar.TextY = bar.Y + chartBarH - 3
 		n := map[Verdict]int{}

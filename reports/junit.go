@@ -77,7 +77,7 @@ func WriteJUnit(w io.Writer, run *Run) error {
 	var total time.Duration
 	for _, sec := range sections(run.Specs) {
 		suite := junitSuite{
-			Name:      clean(sectionName(sec.RFC, sec.Section)),
+			Name:      clean(SectionName(sec.RFC, sec.Section)),
 			Timestamp: timestamp(run.Start),
 		}
 		var d time.Duration

@@ -85,7 +85,7 @@ func mdVerdict(s SpecResult) string {
 }
 
 func mdSection(s SpecResult) string {
-	name := mdCell(sectionName(s.RFC, s.Section))
+	name := mdCell(SectionName(s.RFC, s.Section))
 	if href := rfcHref(s.RFC, s.Section); href != "" {
 		return "[" + name + "](" + href + ")"
 	}

@@ -53,9 +53,9 @@ func isRFCNumber(rfc string) bool {
 	return true
 }
 
-// sectionName is the human name of a section: "RFC 6749 §5.2", or
+// SectionName is the human name of a section: "RFC 6749 §5.2", or
 // "OpenAPI token" for sources that are not RFCs.
-func sectionName(rfc, sec string) string {
+func SectionName(rfc, sec string) string {
 	if isRFCNumber(rfc) {
 		return "RFC " + rfc + " §" + sec
 	}
@@ -186,7 +186,7 @@ func summary(s SpecResult) string {
 // part, ending with the command that reproduces it.
 func findingText(s SpecResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s, %s)\n", s.ID, sectionName(s.RFC, s.Section), s.Level)
+	fmt.Fprintf(&b, "%s (%s, %s)\n", s.ID, SectionName(s.RFC, s.Section), s.Level)
 	line := func(label, v string) {
 		if v != "" {
 			fmt.Fprintf(&b, "%-12s %s\n", label+":", indentTail(v, 13))

@@ -247,7 +247,7 @@ func register(target func() Target, sink *collector, outer context.Context) {
 
 func failureText(r reports.SpecResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (RFC %s §%s, %s): %s", r.ID, r.RFC, r.Section, r.Level, r.Message.Requirement)
+	fmt.Fprintf(&b, "%s (%s, %s): %s", r.ID, reports.SectionName(r.RFC, r.Section), r.Level, r.Message.Requirement)
 	if r.Message.Expected != "" {
 		fmt.Fprintf(&b, "\n  expected: %s", r.Message.Expected)
 	}

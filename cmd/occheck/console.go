@@ -108,9 +108,9 @@ var sectionTitle = map[string]string{
 }
 
 func sectionName(r reports.SpecResult) string {
-	name := "RFC " + r.RFC + " §" + r.Section
+	name := reports.SectionName(r.RFC, r.Section)
 	if r.RFC == "OpenAPI" {
-		name = "specs/openapi.yaml"
+		name = "specs/openapi.yaml " + r.Section
 	}
 	if t := sectionTitle[r.RFC+" "+r.Section]; t != "" {
 		name += "  " + t
@@ -164,7 +164,7 @@ func (c *console) report(run *reports.Run, verbose bool, elapsed time.Duration) 
 		fmt.Fprintln(c.w, c.paint(bold, "Details"))
 	}
 	for _, s := range bad {
-		fmt.Fprintf(c.w, "\n%s %s (RFC %s §%s, %s)\n", c.verdict(s.Verdict), s.ID, s.RFC, s.Section, s.Level)
+		fmt.Fprintf(c.w, "\n%s %s (%s, %s)\n", c.verdict(s.Verdict), s.ID, reports.SectionName(s.RFC, s.Section), s.Level)
 		fmt.Fprintf(c.w, "  requirement: %s\n", s.Message.Requirement)
 		if s.Message.Expected != "" {
 			fmt.Fprintf(c.w, "  expected:    %s\n", s.Message.Expected)

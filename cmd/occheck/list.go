@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/occheck/occheck/reports"
 	"github.com/occheck/occheck/suites"
 )
 
@@ -118,7 +119,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return exitFor(stderr, "explain", usagef("no spec %q (occheck list shows them)", id))
 	}
 	e := all[i]
-	fmt.Fprintf(stdout, "%s  (RFC %s §%s, %s)\n\n", e.ID, e.RFC, e.Section, e.Level)
+	fmt.Fprintf(stdout, "%s  (%s, %s)\n\n", e.ID, reports.SectionName(e.RFC, e.Section), e.Level)
 	fmt.Fprintf(stdout, "Requirement:  %s\n", e.Title)
 	fmt.Fprintf(stdout, "How tested:   %s\n", e.How)
 	fmt.Fprintf(stdout, "Accepts:      %s\n", e.Accepts)
