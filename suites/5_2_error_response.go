@@ -271,6 +271,9 @@ func init() {
 				if i < 10 {
 					h.exchanges = append(h.exchanges, f.exchange)
 				}
+				if i == 0 {
+					h.lastCurl = f.curl
+				}
 				lines = append(lines, f.spec+": "+f.what)
 			}
 			h.Require(false, "no 5xx and no dropped connection in any of "+fmt.Sprint(n)+" token endpoint exchanges (RFC 6749 §5.2)",

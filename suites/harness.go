@@ -79,6 +79,7 @@ type fault struct {
 	spec     string
 	what     string
 	exchange reports.Exchange
+	curl     string
 }
 
 // oasRecord is what the contract specs report for one operation.
@@ -690,7 +691,7 @@ func sameEndpoint(a, b string) bool {
 // lists it too.
 func (h *H) serverFault(ex reports.Exchange, what string) {
 	h.st.mu.Lock()
-	h.st.faults = append(h.st.faults, fault{spec: h.spec.ID, what: what, exchange: ex})
+	h.st.faults = append(h.st.faults, fault{spec: h.spec.ID, what: what, exchange: ex, curl: h.lastCurl})
 	h.st.mu.Unlock()
 	h.verdict = reports.Fail
 	h.msg = reports.Message{Expected: "an RFC 6749 §5.2 error response (4xx, JSON), never a 5xx or a dropped connection", Actual: what}

@@ -42,7 +42,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keyPEM := fs.String("tls-key", "", "private key (PEM) for --tls-cert")
 	logFormat := fs.String("log-format", "text", "access log format on stderr: text or json")
 	var quirks listFlag
-	fs.Var(&quirks, "quirk", "switch on a deliberate deviation from the RFC (repeatable; see --list-quirks)")
+	fs.Var(&quirks, "quirk", "switch on deliberate deviations from the RFC (comma-separated, repeatable; see --list-quirks)")
 	listQuirks := fs.Bool("list-quirks", false, "print the quirks, one per line, and exit")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -84,7 +84,11 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.KeyFile = *keyFile
 	}
 	for _, q := range quirks {
-		cfg.Quirks = append(cfg.Quirks, mockserver.Quirk(q))
+		for _, name := range strings.Split(q, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				cfg.Quirks = append(cfg.Quirks, mockserver.Quirk(name))
+			}
+		}
 	}
 	if path := os.Getenv("OCCHECK_CPUPROFILE"); path != "" {
 		// For performance work: bench/load.sh -cpuprofile sets it.
