@@ -16,7 +16,10 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	fmt.Fprintf(&b, "## occheck: %s\n\n", Outcome(run))
 
 	t := run.Target
-	fmt.Fprintf(&b, "**Target** %s · **client** %s · **auth** %s", mdText(t.TokenURL), mdText(t.ClientID), mdText(listOr(t.AuthMethods, "none")))
+	fmt.Fprintf(&b, "**Target** %s · **client** %s · **auth** %s", mdText(t.TokenURL), mdText(t.ClientID), mdText(listOr(t.AuthMethods, "auto")))
+	if t.BaselineRequest != "" {
+		fmt.Fprintf(&b, " · **baseline request** %s", mdText(t.BaselineRequest))
+	}
 	if len(t.Profiles) > 0 {
 		fmt.Fprintf(&b, " · **profiles** %s", mdText(strings.Join(t.Profiles, ", ")))
 	}

@@ -63,10 +63,10 @@ type Target struct {
 	MetadataURL string   `json:"metadata_url,omitempty"`
 	ClientID    string   `json:"client_id"`
 	AuthMethods []string `json:"auth_methods"`
-	// Baseline says which client authentication method the baseline
-	// request used and why.
-	Baseline string   `json:"baseline,omitempty"`
-	Profiles []string `json:"profiles,omitempty"`
+	// BaselineRequest says which client authentication method the
+	// baseline request (CC-OK-01) used and why.
+	BaselineRequest string   `json:"baseline_request,omitempty"`
+	Profiles        []string `json:"profiles,omitempty"`
 }
 
 // SpecResult is the outcome of one spec.

@@ -70,8 +70,8 @@ func TestAutoFindsBasicFirst(t *testing.T) {
 	if len(c[reports.Fail]) != 0 || len(c[reports.Warn]) != 0 || len(c[reports.Error]) != 0 {
 		t.Errorf("fail %v, warn %v, error %v; want none", c[reports.Fail], c[reports.Warn], c[reports.Error])
 	}
-	if !strings.HasPrefix(run.Target.Baseline, "client_secret_basic: RFC 6749 §2.3.1 requires") {
-		t.Errorf("baseline %q", run.Target.Baseline)
+	if !strings.HasPrefix(run.Target.BaselineRequest, "client_secret_basic: RFC 6749 §2.3.1 requires") {
+		t.Errorf("baseline %q", run.Target.BaselineRequest)
 	}
 	if r := result(run, "AUTH-POST-01"); r.Verdict != reports.Skip || !strings.Contains(r.Message.Detail, "client_secret_post is refused for this client") {
 		t.Errorf("AUTH-POST-01 %s: %s", r.Verdict, r.Message.Detail)
@@ -93,8 +93,8 @@ func TestAutoFallsBackToPost(t *testing.T) {
 	if len(c[reports.Fail]) != 0 || len(c[reports.Error]) != 0 {
 		t.Errorf("fail %v, error %v; want none", c[reports.Fail], c[reports.Error])
 	}
-	if want := "client_secret_post: client_secret_basic was refused (401 invalid_client) for this client, and the metadata advertises client_secret_post"; run.Target.Baseline != want {
-		t.Errorf("baseline %q, want %q", run.Target.Baseline, want)
+	if want := "client_secret_post: client_secret_basic was refused (401 invalid_client) for this client, and the metadata advertises client_secret_post"; run.Target.BaselineRequest != want {
+		t.Errorf("baseline %q, want %q", run.Target.BaselineRequest, want)
 	}
 	if r := result(run, "AUTH-BASIC-01"); r.Verdict != reports.Skip || !strings.Contains(r.Message.Detail, "pass --auth-method client_secret_basic to grade it") {
 		t.Errorf("AUTH-BASIC-01 %s: %s", r.Verdict, r.Message.Detail)

@@ -121,7 +121,7 @@ func sectionName(r reports.SpecResult) string {
 // report prints the per-spec lines grouped by section, the failures in
 // detail and the summary.
 func (c *console) report(run *reports.Run, verbose bool, elapsed time.Duration) {
-	if b := run.Target.Baseline; b != "" {
+	if b := run.Target.BaselineRequest; b != "" {
 		fmt.Fprintf(c.w, "baseline request: %s\n\n", b)
 	}
 	last := ""
