@@ -332,6 +332,9 @@ func (a *Authority) token(w http.ResponseWriter, r *http.Request, form *url.Valu
 		}
 		vals = v
 	default:
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && a.quirks.on(QuirkMethods501) {
+			return fail(&oauthError{Code: rfc6749.ErrInvalidRequest, Status: http.StatusNotImplemented, Description: "method not implemented"})
+		}
 		return fail(&oauthError{Code: rfc6749.ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Allow: http.MethodPost,
 			Description: "the token endpoint accepts only POST (RFC 6749 section 3.2)"})
 	}

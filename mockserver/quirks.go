@@ -162,6 +162,10 @@ const (
 	// QuirkIssuerMismatch publishes the issuer with a trailing slash in the
 	// metadata while tokens carry it without.
 	QuirkIssuerMismatch Quirk = "issuer-mismatch"
+	// QuirkMethods501 answers PUT, PATCH and DELETE with 501 Not
+	// Implemented. Conformant: RFC 9110 §15.6.2 names 501 for a method the
+	// server does not recognise.
+	QuirkMethods501 Quirk = "methods-501"
 	// QuirkNoClientCredentials refuses the client_credentials grant to
 	// every client.
 	QuirkNoClientCredentials Quirk = "no-client-credentials"
@@ -322,6 +326,7 @@ var quirkDescriptions = map[Quirk]string{
 	QuirkNoRealm:                       "the Basic challenge has no realm (RFC 7617 §2)",
 	QuirkTokenInError:                  "error bodies carry a refresh_token member (RFC 6749 §5.2)",
 	QuirkIssuerMismatch:                "the metadata issuer has a trailing slash the tokens' iss lacks (RFC 8414 §3.3)",
+	QuirkMethods501:                    "PUT, PATCH and DELETE are answered 501 Not Implemented (conformant: RFC 9110 §15.6.2), not 405",
 	QuirkNoClientCredentials:           "every client_credentials request is refused with unauthorized_client, whatever the client (RFC 6749 §4.4)",
 	QuirkJWTClientIDOther:              "the client_id claim names another client than the one authenticated (RFC 9068 §2.2)",
 	QuirkJWTAudEmpty:                   "tokens requested without resource carry an empty aud (RFC 9068 §3: a default audience is required)",

@@ -725,7 +725,10 @@ func (h *H) do(pr probe.Request, op specs.Operation) *Response {
 	if toToken && r.Status == http.StatusTooManyRequests {
 		h.transportError(fmt.Errorf("%s %s: 429 Too Many Requests (Retry-After %q): the server is rate limiting; no verdict (slow down with --rate)", pr.Method, ex.URL, r.Header.Get("Retry-After")))
 	}
-	if toToken && r.Status >= 500 {
+	// 501 is how HTTP says "method not implemented" (RFC 9110 §15.6.2): a
+	// fair refusal of PUT or PATCH, not a crash.
+	notImplemented := r.Status == http.StatusNotImplemented && pr.Method != http.MethodPost
+	if toToken && r.Status >= 500 && !notImplemented {
 		if r.Status == http.StatusServiceUnavailable && r.Header.Get("Retry-After") != "" {
 			h.transportError(fmt.Errorf("%s %s: 503 with Retry-After %s: the server is busy and asked to come back later; no verdict", pr.Method, ex.URL, r.Header.Get("Retry-After")))
 		}

@@ -76,6 +76,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"metadata-no-token-endpoint":       {"MD-04": fail, "MD-04-MATCH": skip},
 	"metadata-post-first":              {"AUTH-POST-01": skip},
 	"metadata-token-endpoint-fragment": {"MD-04-MATCH": skip, "TE-URI-01": fail},
+	"methods-501":                      {},
 	"metadata-wrong-token-endpoint":    {"MD-04-MATCH": warn},
 	"missing-auth-invalid-request":     {"CC-AUTH-01-CODE": warn},
 	"missing-grant-invalid-client":     {"CC-GT-01-CODE": warn},
