@@ -297,7 +297,7 @@ func init() {
 		DependsOn: []string{"ERR-400-01", "ERR-JSON-01"},
 		Title:     "Credentials under another Authorization scheme are not client authentication.",
 		How:       "Authorization: Bearer <base64 of valid id:secret>.",
-		Accepts:   "401 invalid_client with a Basic challenge (the header was used).",
+		Accepts:   "A 4xx without a token (MUST); 400 or 401 with invalid_client or invalid_request (SHOULD). No Basic challenge is required: the client did not use Basic.",
 		Catches:   "Servers that decode any scheme as Basic.",
 		Labels:    []string{"basic"},
 		Run: func(h *H) {

@@ -166,6 +166,7 @@ func init() {
 		Accepts:   "400 invalid_request, or the same answer as a missing grant_type (whose code CC-GT-01-CODE grades).",
 		Run: func(h *H) {
 			r := h.Send("grant_type=", h.As(&h.T.Client))
+			h.Must(!r.HasToken(), "no token: an empty grant_type is a missing one (RFC 6749 §3.2)", "%s", r.Summary())
 			missing := h.Send(form("x_occheck", "1"), h.As(&h.T.Client))
 			if !r.HasToken() && r.Status == missing.Status && r.ErrorCode() == missing.ErrorCode() {
 				return

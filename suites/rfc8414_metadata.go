@@ -205,6 +205,10 @@ func init() {
 			}
 			uri, _ := meta["jwks_uri"].(string)
 			h.Require(uri != "", "a jwks_uri for JWT access tokens", "none")
+			if u, err := url.Parse(uri); err == nil && u.Scheme != "https" {
+				h.Must(isLoopbackHost(u.Hostname()), "an https jwks_uri (RFC 8414 §2)", "jwks_uri %s", uri)
+				h.Note("http jwks_uri on loopback: accepted for local testing only")
+			}
 			r := h.getValidated(uri, specs.OpJWKS)
 			obj2, err := r.JSON()
 			ks, _ := obj2["keys"].([]any)

@@ -19,5 +19,663 @@ type Rule struct {
 	Why string
 }
 
-// rules holds the Rule of every spec, by ID.
-var rules = map[string]Rule{}
+// rules holds the Rule of every spec, by ID. The sentences are
+// paraphrases (only keywords and protocol literals are the RFCs' own);
+// rules_test.go checks that every spec has one and that docs/grading.md
+// lists every spec with a Why.
+var rules = map[string]Rule{
+	// RFC 6749 §2.3, §2.3.1, §3.2.1 and Appendix B: client authentication.
+	"CC-AUTH-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2.1: confidential clients MUST authenticate when they call the token endpoint, and §4.4.2 says the authorization server MUST authenticate the client.",
+		Binds:    "both",
+	},
+	"CC-AUTH-01-CODE": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and invalid_client is its code for a failed client authentication, a request carrying none included; the server MAY use 401.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: CC-AUTH-01 grades no token at MUST, and invalid_request or another code here warns, as the catalogue grades every refusal code.",
+	},
+	"CC-AUTH-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2.1: a client MAY send client_id to identify itself, yet §4.4.2 still says the authorization server MUST authenticate the client, and an identifier alone authenticates nobody.",
+		Binds:    "server",
+	},
+	"CC-AUTH-02-CODE": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and invalid_client is its code for a failed client authentication; the server MAY use 401.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: CC-AUTH-02 grades no token at MUST, and another code here warns.",
+	},
+	"AUTH-BASIC-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §2.3.1: a client that holds a client password can always authenticate with HTTP Basic, because the authorization server MUST support that scheme for such clients.",
+		Binds:    "server",
+		Why:      "MUST when --auth-method names client_secret_basic. Under --auth-method auto a refusal is a skip that names it: this client may be registered for client_secret_post only (RFC 7591 §2), which a black box cannot tell from missing support.",
+	},
+	"AUTH-BASIC-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 Appendix B and §2.3.1: the client id and password are each form-urlencoded before they become the Basic user name and password, and the authorization server MUST support Basic used this way.",
+		Binds:    "server",
+	},
+	"AUTH-BASIC-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 Appendix B: whoever produces form-encoded names and values MUST encode them as UTF-8 first and then escape them, and §2.3.1 applies that encoding to the Basic user name and password.",
+		Binds:    "client",
+		Why:      "The MUST binds the client; the RFC says nothing about what a server does with raw, unencoded credentials, so acceptance or refusal is only recorded. A 5xx or a dropped connection still fails, as in every spec (ERR-5XX-01).",
+	},
+	"AUTH-BASIC-04": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 Appendix B and §2.3.1: decoding undoes the form escaping, in which '+' stands for a space and %XX for an octet, and the authorization server MUST support Basic credentials encoded that way.",
+		Binds:    "server",
+	},
+	"AUTH-BASIC-05": {
+		Keyword:  "none",
+		Sentence: "RFC 9110 §11.1: an authentication scheme is named by a token compared without regard to case, so 'basic' names the Basic scheme.",
+		Binds:    "server",
+		Why:      "A definition without a keyword; clients nearly always write Basic, so the catalogue grades a refusal of another case as a warning.",
+	},
+	"AUTH-BASIC-06": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §4.4.2: the authorization server MUST authenticate the client; with §2.3.1 Basic that means checking the client password, so a wrong one authenticates nobody.",
+		Binds:    "server",
+	},
+	"AUTH-BASIC-07": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §4.4.2: the authorization server MUST authenticate the client, and §5.2 answers a failed authentication with invalid_client and a malformed request with invalid_request.",
+		Binds:    "server",
+		Why:      "Only no token is graded at MUST (a crash fails too, through ERR-5XX-01); which of 400 or 401 and of invalid_client or invalid_request comes back is graded at SHOULD.",
+	},
+	"AUTH-BASIC-08": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §2.3.1 and §4.4.2: Basic is for clients that were issued a password, and the authorization server MUST authenticate the client; §5.2 counts an unknown client as a failed authentication.",
+		Binds:    "server",
+	},
+	"AUTH-BASIC-08-ENUM": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §10.10: the authorization server MUST keep attackers from guessing credentials, client credentials among them.",
+		Binds:    "server",
+		Why:      "Recorded only: client identifiers are not secrets, and different answers for an unknown client and a wrong secret help an attacker find valid ids without breaking the guessing rule itself (catalogue: info).",
+	},
+	"AUTH-POST-01": {
+		Keyword:  "MAY",
+		Sentence: "RFC 6749 §2.3.1: the authorization server MAY accept client_id and client_secret in the request body instead of Basic, a form the RFC does not recommend to clients that can use Basic.",
+		Binds:    "server",
+		Why:      "Support is optional, but a method the client is configured for (--auth-method client_secret_post) must work, so the spec is graded MUST then. Under auto it runs only when the metadata advertises client_secret_post, and a refusal is a skip that names it (the client may be registered for Basic only).",
+	},
+	"AUTH-POST-02": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §2.3.1: client_id and client_secret travel only in the request body and MUST NOT be placed in the request URI.",
+		Binds:    "client",
+		Why:      "The MUST NOT binds the client; the server-side spec grades at MUST only that credentials in the URI yield no token (and no 5xx): a server that honours them makes a request that leaks the secret into logs succeed.",
+	},
+	"AUTH-POST-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §2.3.1 and §4.4.2: the authorization server MUST authenticate the client, and a wrong client_secret in the body fails that; §5.2 names the failure invalid_client.",
+		Binds:    "server",
+		Why:      "Only no token is graded at MUST; the status (400 or 401) and the invalid_client code are graded at SHOULD.",
+	},
+	"AUTH-MULTI-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §2.3: a client MUST NOT authenticate with two or more methods in the same request, and §5.2 counts doing so among the causes of invalid_request.",
+		Binds:    "client",
+		Why:      "The MUST NOT binds the client and no sentence makes the server refuse: a token for the client that did authenticate warns, and so does a refusal with a code other than invalid_request or invalid_client.",
+	},
+	"AUTH-MULTI-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §2.3 and §4.4.2: the client MUST NOT combine authentication methods, and the authorization server MUST authenticate the client it issues a token to.",
+		Binds:    "server",
+		Why:      "Only a token for a client whose own credential did not verify fails (the server's MUST); a token for a client that did authenticate warns, since the MUST NOT on two methods binds the client, and so does a token whose client cannot be seen.",
+	},
+	"AUTH-MULTI-03": {
+		Keyword:  "MAY",
+		Sentence: "RFC 6749 §3.2.1: a client MAY send client_id to identify itself at the token endpoint.",
+		Binds:    "client",
+		Why:      "The MAY is the client's: a server that refuses client_id next to Basic for the same client denies a permitted request (identification, not a second method), which the catalogue grades as a warning.",
+	},
+	"AUTH-MULTI-03-OTHER": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2.1 and §4.4.2: client_id only identifies a client, and the authorization server MUST authenticate the client before it issues a token.",
+		Binds:    "server",
+		Why:      "Only a token for the client named by client_id, which never authenticated, fails; a token for the Basic client warns (the conflicting client_id was ignored rather than refused), as does a token whose client cannot be seen.",
+	},
+	"AUTH-SCHEME-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §2.3.1 and §4.4.2: a client password is presented with HTTP Basic (or, where supported, in the body), and the authorization server MUST authenticate the client, so id:secret under another scheme authenticates nobody.",
+		Binds:    "server",
+		Why:      "Only no token is graded at MUST; the status and code (400 or 401, invalid_client or invalid_request) are graded at SHOULD.",
+	},
+
+	// RFC 6749 §3.2, §4.4.2 and Appendix B: the token endpoint request.
+	"TE-TLS-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: since token requests and responses carry credentials in clear text, the authorization server MUST require TLS (§1.6) for every request to the token endpoint.",
+		Binds:    "server",
+	},
+	"TE-POST-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: the client MUST use HTTP POST when it requests an access token.",
+		Binds:    "client",
+		Why:      "The MUST binds the client; the server-side spec grades at MUST only that a GET yields no token (a token rewards the forbidden request, typically a handler reading the query); any refusal status passes.",
+	},
+	"TE-POST-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: the client MUST use HTTP POST when it requests an access token.",
+		Binds:    "client",
+		Why:      "The MUST binds the client; the server-side spec grades at MUST only that PUT, PATCH and DELETE yield no token, and any refusal status passes. OPTIONS is BCP-06's.",
+	},
+	"TE-POST-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9110 §15.5.6: an origin server MUST send an Allow header listing the supported methods with every 405 response.",
+		Binds:    "server",
+		Why:      "Recorded only: the OAuth rule is met by any refusal of a non-POST request (TE-POST-01), and the catalogue treats a 405 without Allow at a token endpoint as an HTTP nicety, not an OAuth failure.",
+	},
+	"TE-CT-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4.2 with Appendix B: the client sends the grant parameters in the entity-body, form-urlencoded in UTF-8; §5.2 calls an otherwise malformed request invalid_request.",
+		Binds:    "client",
+		Why:      "No keyword, and nothing forbids a server to read JSON: a token warns (an extension). A refusal passes as 400 invalid_request or 415; another status, such as 401 for a client that authenticated correctly, or another code warns.",
+	},
+	"TE-CT-02": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4.2 with Appendix B: the client sends its parameters form-urlencoded in UTF-8, and §4.4.3 answers a valid, authorized request with an access token.",
+		Binds:    "server",
+		Why:      "No keyword obliges a server to accept a charset parameter, but a body labelled charset=UTF-8 is exactly the UTF-8 form body §4.4.2 describes, so refusing it refuses a valid request; the catalogue grades that MUST.",
+	},
+	"TE-CT-02-CASE": {
+		Keyword:  "none",
+		Sentence: "RFC 9110 §8.3.1: media type and subtype names are compared without regard to case.",
+		Binds:    "server",
+		Why:      "A definition without a keyword; a server comparing Content-Type as a literal string refuses a valid request, which the catalogue grades as a warning.",
+	},
+	"TE-BODY-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4.2: the client puts grant_type and scope in the HTTP request entity-body, form-urlencoded.",
+		Binds:    "client",
+		Why:      "The placement binds the client and has no keyword, so a server that also reads the URI query only warns; client credentials in the query are graded at MUST by AUTH-POST-02.",
+	},
+	"TE-PARAM-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: a parameter sent with an empty value MUST be handled as if it had been left out of the request.",
+		Binds:    "server",
+	},
+	"TE-PARAM-01-GRANT": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: a parameter sent with an empty value MUST be handled as if it had been left out of the request.",
+		Binds:    "server",
+		Why:      "Any answer that treats grant_type= like a missing grant_type meets the MUST; what this spec grades is the code (invalid_request rather than unsupported_grant_type), one level down like every refusal code.",
+	},
+	"TE-PARAM-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.2: the authorization server MUST ignore request parameters it does not recognize.",
+		Binds:    "server",
+	},
+	"TE-PARAM-03": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §3.2: request and response parameters MUST NOT appear more than once, and §5.2 counts a repeated parameter among the causes of invalid_request.",
+		Binds:    "client",
+		Why:      "For requests the MUST NOT binds the client and no sentence makes the server refuse; the spec grades at MUST only that a parameter repeated with different values yields no token (the server would silently pick one value), and the invalid_request code at SHOULD.",
+	},
+	"TE-PARAM-03-SAME": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §3.2: request and response parameters MUST NOT appear more than once.",
+		Binds:    "client",
+		Why:      "The MUST NOT binds the client, and a repeat with the same value cannot change the outcome, so the catalogue only warns when it is accepted or refused with a code other than invalid_request.",
+	},
+	"RESP-JSON-02": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §3.2: request and response parameters MUST NOT appear more than once; for the server, that is every member of its JSON responses.",
+		Binds:    "server",
+	},
+	"TE-URI-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §3.2: the token endpoint URI may carry a form-encoded query but MUST NOT carry a fragment.",
+		Binds:    "server",
+	},
+	"BCP-06": {
+		Keyword:  "MAY",
+		Sentence: "RFC 9700 §2.6: endpoints that browser-based clients call directly, the token endpoint among them, MAY support CORS (which MUST NOT be offered at the authorization endpoint).",
+		Binds:    "server",
+		Why:      "The cited sentence only permits CORS; the MUST rests on RFC 6749 §3.2 (tokens are requested with POST): a preflight is a non-POST request and never yields a token, graded like TE-POST-02.",
+	},
+
+	// RFC 6749 §3.3: access token scope.
+	"CC-SCOPE-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.3: when the client leaves out scope, the authorization server MUST either apply a predefined default or refuse the request as an invalid scope.",
+		Binds:    "server",
+	},
+	"CC-SCOPE-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.3: the authorization server MAY ignore all or part of the requested scope, but when the issued scope differs from the request it MUST return scope to say what was granted.",
+		Binds:    "server",
+		Why:      "The grant is graded at MUST: the forbidden scope granted, or a narrowing left unreported, fails. When the server refuses instead, only no token is graded at MUST and the invalid_scope code at SHOULD.",
+	},
+	"CC-SCOPE-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §3.3: the authorization server MAY leave requested scope out of the grant, but when the issued scope differs from the request it MUST return scope to say what was granted.",
+		Binds:    "server",
+		Why:      "The grant is graded at MUST: an unknown scope reported as granted fails. When the server refuses instead, only no token is graded at MUST and the invalid_scope code at SHOULD.",
+	},
+	"CC-SCOPE-04": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 Appendix A.4, the syntax of §3.3: a scope token is made of characters from %x21 / %x23-5B / %x5D-7E, so a double quote or a backslash never occurs in a valid scope.",
+		Binds:    "client",
+		Why:      "The syntax binds what the client sends, and no sentence makes the server refuse other characters: a server accepting them warns (catalogue), and a refusal passes as 400 invalid_scope or invalid_request.",
+	},
+	"CC-SCOPE-05": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §3.3: scope is a space-delimited list of case-sensitive strings whose order does not matter.",
+		Binds:    "server",
+		Why:      "A definition without a keyword; a server that ignores case or order grants something other than what was asked, which the catalogue grades as a warning.",
+	},
+
+	// RFC 6749 §4.4: the client credentials grant.
+	"CC-OK-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4.2 and §4.4.3: when the client credentials request is valid and authorized, the authorization server issues an access token as §5.1 describes.",
+		Binds:    "server",
+		Why:      "The outcome is stated without a keyword; a server that gives a correctly configured client no token supports none of the grant, so the catalogue grades it MUST, and every spec that needs a token is skipped naming this one.",
+	},
+	"CC-GT-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §4.4.2: grant_type is REQUIRED in the request, with the value client_credentials; §5.2 calls a missing required parameter invalid_request.",
+		Binds:    "client",
+		Why:      "REQUIRED of the client; the spec grades at MUST only that a request without grant_type yields no token (and no 5xx), since a server that assumes client_credentials serves malformed requests. The invalid_request code is CC-GT-01-CODE's, at SHOULD.",
+	},
+	"CC-GT-01-CODE": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and invalid_request is its code for a request that lacks a required parameter.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: CC-GT-01 grades no token at MUST, and unsupported_grant_type or invalid_client here warns.",
+	},
+	"CC-GT-02": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4.2 and §5.2: the request names its grant in grant_type, unsupported_grant_type answers a grant type the authorization server does not support, and §4.4.3 and §4.5 issue tokens only for valid, authorized requests.",
+		Binds:    "server",
+		Why:      "No keyword, but a token for a grant type the server does not support means it ignores grant_type altogether; the catalogue grades that MUST. The code is CC-GT-02-CODE's, at SHOULD.",
+	},
+	"CC-GT-02-CODE": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and unsupported_grant_type is its code for a grant type the authorization server does not support.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: CC-GT-02 grades no token at MUST, and invalid_grant, invalid_request or unauthorized_client here warn.",
+	},
+	"CC-GT-03": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 Appendix A.10: grant_type is a grant name or a URI reference; the RFC gives no rule on comparing its case.",
+		Binds:    "server",
+	},
+	"CC-UC-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §4.4 and §5.2: a client asks for the client credentials grant on its own behalf, unauthorized_client answers an authenticated client that is not authorized to use the grant type, and §4.4.3 issues tokens only for authorized requests.",
+		Binds:    "server",
+		Why:      "No keyword, but a client the server itself has not allowed the grant must not get a token from it; the catalogue grades that MUST. The code is CC-UC-01-CODE's, at SHOULD.",
+	},
+	"CC-UC-01-CODE": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and unauthorized_client, with status 400, is its code for an authenticated client not allowed the grant type.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: CC-UC-01 grades no token at MUST, and 403 or invalid_client here warn.",
+	},
+	"BCP-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 9700 §2.4: the resource owner password credentials grant is not to be used at all (MUST NOT); RFC 6749 §5.2 supplies the refusal codes (unsupported_grant_type, unauthorized_client).",
+		Binds:    "both",
+		Why:      "Only a token is graded at MUST (the user credentials are made up too, and RFC 6749 §4.3.2 has the server validate them); the status and code of the refusal are graded at SHOULD, and an answer identical to the one for an unknown grant type is left to CC-GT-02-CODE, so one deviation warns once.",
+	},
+
+	// RFC 6749 §4.4.3, §5.1, §10: the successful response.
+	"RESP-STATUS-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.1: the authorization server returns the access token in a response with status 200 (OK).",
+		Binds:    "server",
+		Why:      "The status is part of the response §5.1 defines, without a keyword; clients test for 200, so the catalogue grades another 2xx as a failure.",
+	},
+	"RESP-CT-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.1: the response parameters go into the entity-body as application/json.",
+		Binds:    "server",
+		Why:      "Stated as the definition of the response, without a keyword; a client cannot read the token from any other format, so the catalogue grades it MUST. Media type parameters such as charset are ignored.",
+	},
+	"RESP-JSON-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.1: access_token is REQUIRED, and every response parameter is a member at the top level of one JSON object.",
+		Binds:    "server",
+	},
+	"RESP-AT-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 Appendix A.12 with §5.1: access_token is REQUIRED and consists of one or more visible ASCII characters (%x20-7E).",
+		Binds:    "server",
+	},
+	"RESP-TT-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.1: token_type is REQUIRED, and its value is compared without regard to case.",
+		Binds:    "server",
+	},
+	"RESP-EXP-01": {
+		Keyword:  "RECOMMENDED",
+		Sentence: "RFC 6749 §5.1: expires_in, the token lifetime in seconds, is RECOMMENDED, and numeric response values are JSON numbers.",
+		Binds:    "server",
+		Why:      "Presence is RECOMMENDED, so a missing expires_in warns; the JSON-number rule has no keyword and a quoted 3600 still carries the value, so the catalogue warns for a string too. A value that is no whole number of seconds fails RESP-EXP-01-INT.",
+	},
+	"RESP-EXP-01-INT": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 Appendix A.14: expires-in is one or more decimal digits.",
+		Binds:    "server",
+		Why:      "An ABNF rule without a keyword, but a negative, fractional or non-numeric value is no lifetime a client can use; the catalogue grades it MUST. The digits of a quoted value are judged too; the quoting is RESP-EXP-01's warning.",
+	},
+	"RESP-EXP-02": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 6750 §5.3: token servers SHOULD issue short-lived bearer tokens (an hour or less), above all to clients running in browsers or other places where tokens leak.",
+		Binds:    "server",
+		Why:      "Recorded only: the SHOULD aims at clients where tokens leak easily; for a back-end client credentials client a longer lifetime is a policy choice, which the catalogue records rather than grades.",
+	},
+	"RESP-SCOPE-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.1: scope is OPTIONAL when it equals the requested scope and REQUIRED when it does not.",
+		Binds:    "server",
+	},
+	"RESP-SCOPE-02": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 Appendix A.4 with §3.3: scope is one string of scope tokens separated by single spaces.",
+		Binds:    "server",
+		Why:      "An ABNF rule without a keyword, but an array or a comma list is not the scope parameter at all and misleads every client reading it; the catalogue grades it MUST.",
+	},
+	"RESP-HDR-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §5.1: the authorization server MUST send Cache-Control: no-store on every response that holds tokens, credentials or other sensitive information.",
+		Binds:    "server",
+	},
+	"RESP-HDR-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §5.1: the same sentence requires Pragma: no-cache next to Cache-Control: no-store on such responses (MUST).",
+		Binds:    "server",
+		Why:      "MUST under the default profile rfc6749; under --profile oauth21 a missing Pragma only warns, since the OAuth 2.1 drafts drop it and RFC 9111 deprecates Pragma.",
+	},
+	"CC-RT-01": {
+		Keyword:  "SHOULD NOT",
+		Sentence: "RFC 6749 §4.4.3: a client credentials response SHOULD NOT include a refresh token.",
+		Binds:    "server",
+	},
+	"RESP-NOLEAK-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 §10.8: access tokens, refresh tokens, resource owner passwords and client credentials MUST NOT be transmitted in the clear.",
+		Binds:    "both",
+		Why:      "The sentence is about clear-text transport; the catalogue reads it as also forbidding the server to send the client's secret back, since an echoed secret ends up unencrypted in logs, proxies and error trackers, and grades that MUST.",
+	},
+	"TOK-ENT-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §10.10: the chance of guessing a generated token MUST be at most 2^-128 (and SHOULD be at most 2^-160), and §10.3 has the server make access tokens impossible to guess.",
+		Binds:    "server",
+		Why:      "Recorded only: a client cannot see how tokens are generated; a token's length is only an upper bound on its entropy and a repeat among five tokens is a hint, not proof. Uniqueness of JWT access tokens is graded at MUST by ATJ-JTI-01.",
+	},
+
+	// RFC 6749 §5.2 and Appendix A.7-A.9: the error response.
+	"ERR-400-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.2: the authorization server answers an error with status 400 (Bad Request) unless another status is specified, and a JSON body naming the error.",
+		Binds:    "server",
+		Why:      "The status rule has no keyword; the spec grades at MUST only what leaves no doubt, that an error is a 4xx answer (a 2xx error or a 5xx is no §5.2 error response). The exact 400 is graded per request by the -CODE specs at SHOULD.",
+	},
+	"ERR-400-01-STATUS": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.2: errors use status 400 unless another status is specified (invalid_client may use 401).",
+		Binds:    "server",
+		Why:      "Recorded only, though the catalogue treats 400 as the default every error must use: each request's status is graded by the spec of that request (CC-GT-01-CODE, CC-GT-02-CODE, CC-SCOPE-04, CC-UC-01-CODE) at SHOULD, so one wrong status warns once, not twice.",
+	},
+	"ERR-JSON-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: the error parameter is REQUIRED, and the error response puts its parameters at the top level of a JSON object sent as application/json.",
+		Binds:    "server",
+	},
+	"ERR-CODE-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 Appendix A.7 and §5.2: every character of an error code lies in %x20-21 / %x23-5B / %x5D-7E; any other character is forbidden (MUST NOT).",
+		Binds:    "server",
+	},
+	"ERR-CODE-02": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 6749 §5.2: error is REQUIRED and holds one of the codes §5.2 lists, and §8.5 has extension codes registered.",
+		Binds:    "server",
+		Why:      "Recorded only: each request's code is graded by the spec of that request at SHOULD; an unregistered code is noted here so that one deviation is graded once.",
+	},
+	"ERR-DESC-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 6749 Appendix A.8 and §5.2: every character of error_description lies in %x20-21 / %x23-5B / %x5D-7E (MUST NOT go outside it), which rules out double quotes, backslashes, control and non-ASCII characters.",
+		Binds:    "server",
+	},
+	"ERR-URI-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 Appendix A.9 and §5.2: error_uri MUST follow the URI-reference syntax, which keeps every character in %x21 / %x23-5B / %x5D-7E.",
+		Binds:    "server",
+	},
+	"ERR-401-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §5.2: when a client tried to authenticate with the Authorization header and failed, the authorization server MUST answer 401 with a WWW-Authenticate header for the scheme the client used.",
+		Binds:    "server",
+	},
+	"ERR-401-02": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 7617 §2: in a Basic challenge the realm parameter is REQUIRED.",
+		Binds:    "server",
+		Why:      "REQUIRED by HTTP Basic, but OAuth clients neither prompt users nor use the realm, so a challenge without one is an interoperability blemish the catalogue warns about.",
+	},
+	"ERR-401-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9110 §15.5.2: a server that sends a 401 MUST include a WWW-Authenticate header with at least one challenge.",
+		Binds:    "server",
+		Why:      "RFC 6749 §5.2 lets the server answer failed body credentials with 400 or 401 (MAY); the catalogue grades a 401 without a challenge there as a warning and keeps MUST for the Authorization header case (ERR-401-01).",
+	},
+	"ERR-NOTOK-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.2: an error response carries error, error_description and error_uri, while §5 issues a token only for a valid, authorized request.",
+		Binds:    "server",
+		Why:      "No sentence forbids it in words, but a token in an error response makes the refusal meaningless and hands out a credential; the catalogue grades it MUST.",
+	},
+	"ERR-ORDER-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.2: the RFC does not say which error code wins when one request has several faults.",
+		Binds:    "server",
+		Why:      "The codes are recorded because the RFC is silent; a token for a request with a wrong secret still fails at MUST, since §4.4.2 has the server authenticate the client.",
+	},
+	"RESP-HDR-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6749 §5.1: the authorization server MUST send Cache-Control: no-store on responses that hold tokens, credentials or other sensitive information.",
+		Binds:    "server",
+		Why:      "A plain error holds none of these; the §5.2 example shows the header, but an example is not a rule, so errors without it are recorded. An error that does carry a token fails ERR-NOTOK-01.",
+	},
+	"ERR-5XX-01": {
+		Keyword:  "none",
+		Sentence: "RFC 6749 §5.2 with §5 and §4.4.3: a request that fails client authentication or is invalid gets an error response as §5.2 describes, and §5.2 defines no server_error code for the token endpoint.",
+		Binds:    "server",
+		Why:      "No keyword, but a 5xx or a dropped connection for client input is no §5.2 error response, and usually a crash; the catalogue grades it MUST, and the spec that sent the request fails as well. A 503 with Retry-After is an error verdict, not a failure.",
+	},
+
+	// RFC 8414: authorization server metadata.
+	"MD-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8414 §3: an authorization server that supports metadata MUST publish it at the path formed by inserting /.well-known/oauth-authorization-server between the host and the path of its issuer.",
+		Binds:    "server",
+		Why:      "Recorded only: publishing metadata is itself optional (RFC 9700 §2.6 RECOMMENDS it) and other registered suffixes such as openid-configuration are allowed (§3, §5), so a document elsewhere is noted.",
+	},
+	"MD-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8414 §3.3: the issuer in the document MUST be identical to the issuer the metadata URL was built from, and a document that fails this MUST NOT be used.",
+		Binds:    "server",
+		Why:      "MUST, with one allowance: with only a metadata URL configured, an issuer that differs by a terminating '/' is noted, since §3.1 removes that slash before building the URL and both spellings lead to the same document; with --issuer the comparison is exact. The consequence (do not use the data) binds the client: the run goes on with the token URL.",
+	},
+	"MD-03": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 8414 §2: issuer is REQUIRED and is an https URL without query or fragment.",
+		Binds:    "server",
+	},
+	"MD-04": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 8414 §2: token_endpoint is REQUIRED unless the server supports only the implicit grant.",
+		Binds:    "server",
+	},
+	"MD-04-MATCH": {
+		Keyword:  "none",
+		Sentence: "RFC 8414 §2: token_endpoint is the URL of the authorization server's token endpoint.",
+		Binds:    "server",
+		Why:      "No keyword says the published URL equals the one under test (a deployment may publish another host name for the same endpoint), so a difference warns (catalogue MD-04).",
+	},
+	"MD-05": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8414 §2: token_endpoint_auth_methods_supported is OPTIONAL and lists the client authentication methods the token endpoint supports; without it, client_secret_basic is implied.",
+		Binds:    "server",
+		Why:      "The member is OPTIONAL, but what it lists is the server's claim: a listed method that fails for a client configured for it (--auth-method) fails at MUST. Under auto a refusal is noted instead, since methods are registered per client (RFC 7591 §2) and a black box cannot tell a broken method from a client registered for another.",
+	},
+	"MD-06": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8414 §2: grant_types_supported is OPTIONAL; without it, only authorization_code and implicit are implied.",
+		Binds:    "server",
+		Why:      "The member is OPTIONAL, but a list (or the implied default) without client_credentials tells clients the grant is unsupported while it works; the catalogue warns.",
+	},
+	"MD-07": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 8414 §2: none MUST NOT be listed in token_endpoint_auth_signing_alg_values_supported.",
+		Binds:    "server",
+	},
+	"MD-08": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8414 §2: jwks_uri is OPTIONAL and, when present, MUST be an https URL of the server's JWK Set; RFC 9068 §4 asks (SHOULD) servers that sign JWT access tokens to publish their keys there.",
+		Binds:    "server",
+		Why:      "jwks_uri is OPTIONAL in RFC 8414, but RFC 9068 §4's SHOULD applies once access tokens are JWTs, so a missing jwks_uri or a document without keys warns.",
+	},
+	"MD-09": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8414 §2: revocation_endpoint and introspection_endpoint are OPTIONAL members.",
+		Binds:    "server",
+	},
+
+	// RFC 8707: resource indicators.
+	"RI-01": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 8707 §2: the authorization server SHOULD restrict the audience of issued access tokens to the resources named by resource.",
+		Binds:    "server",
+	},
+	"RI-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8707 §2: resource MUST be an absolute URI and MUST NOT contain a fragment; a server that cannot parse or accept it should (lowercase, §2.1) answer invalid_target.",
+		Binds:    "client",
+		Why:      "The MUSTs bind the value the client sends, and the server's refusal with invalid_target is only a lowercase should, so acceptance or another code warns.",
+	},
+	"RI-03": {
+		Keyword:  "none",
+		Sentence: "RFC 8707 §2: invalid_target is the code for a resource that is invalid, missing, unknown or malformed, and §2.2 leaves which resources are acceptable to the server's policy.",
+		Binds:    "server",
+		Why:      "No keyword: acceptable resources are the server's choice, so an accepted unknown resource is noted and a refusal with a code other than invalid_target warns.",
+	},
+	"RI-04": {
+		Keyword:  "MAY",
+		Sentence: "RFC 8707 §2: a client MAY send several resource parameters to ask for a token usable at several resources.",
+		Binds:    "client",
+		Why:      "The MAY is the client's; a server that calls a repeated resource a repeated-parameter error (invalid_request) denies it, which warns, while refusing the combination by policy with invalid_target passes.",
+	},
+
+	// RFC 9068: JWT access tokens.
+	"ATJ-TYP-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9068 §2.1: a JWT access token MUST declare the application/at+jwt media type in its typ header, preferably written at+jwt.",
+		Binds:    "server",
+	},
+	"ATJ-ALG-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9068 §2.1: a JWT access token always carries a signature (MUST), and its alg is never none (MUST NOT).",
+		Binds:    "server",
+	},
+	"ATJ-CLM-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat and jti are all REQUIRED claims.",
+		Binds:    "server",
+	},
+	"ATJ-CID-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 9068 §2.2: client_id is REQUIRED and, as RFC 8693 §4.3 defines it, names the client the token was issued to.",
+		Binds:    "server",
+	},
+	"ATJ-SUB-01": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 9068 §2.2: for grants without a resource owner, such as client credentials, sub SHOULD identify the client application in the server's own terms.",
+		Binds:    "server",
+	},
+	"ATJ-ISS-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 9068 §2.2: iss is REQUIRED, and §4 has resource servers accept a token only when iss exactly matches the issuer identifier learned through discovery.",
+		Binds:    "server",
+	},
+	"ATJ-TIME-01": {
+		Keyword:  "none",
+		Sentence: "RFC 9068 §2.2: exp and iat carry the meanings RFC 7519 gives them (expiry and issue time); nothing ties exp minus iat to expires_in.",
+		Binds:    "server",
+		Why:      "No keyword states consistency; times that contradict the clock or expires_in mislead clients and resource servers, so the catalogue warns (5 s tolerance).",
+	},
+	"ATJ-AUD-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9068 §3: without a resource parameter, aud MUST still hold a resource indicator, a default the server chooses (with one, aud SHOULD equal it).",
+		Binds:    "server",
+	},
+	"ATJ-SCOPE-01": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 9068 §2.2.3: when the request carried scope, the JWT access token SHOULD include a scope claim as RFC 8693 §4.2 defines it, a space-separated string.",
+		Binds:    "server",
+	},
+	"ATJ-JTI-01": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 9068 §2.2: jti is REQUIRED, and RFC 7519 §4.1.7 has it assigned so that reuse for another token is negligibly likely.",
+		Binds:    "server",
+	},
+	"ATJ-SIG-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9068 §4: resource servers MUST verify every JWT access token's signature with keys the authorization server provides, which it SHOULD publish through jwks_uri.",
+		Binds:    "server",
+	},
+
+	// RFC 9700: security best current practice.
+	"BCP-02": {
+		Keyword:  "RECOMMENDED",
+		Sentence: "RFC 9700 §2.5: asymmetric client authentication, mTLS or signed JWTs such as private_key_jwt, is RECOMMENDED.",
+		Binds:    "both",
+		Why:      "Recorded only: a recommendation on which methods to deploy, read from the advertised metadata; a server offering only shared secrets is still conformant (catalogue: info).",
+	},
+	"BCP-03": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 9700 §2.2.1: authorization and resource servers SHOULD sender-constrain access tokens, with mTLS (RFC 8705) or DPoP (RFC 9449).",
+		Binds:    "server",
+		Why:      "Recorded only: sender-constraining needs client keys this run does not configure, so bearer tokens are noted, not warned (catalogue: info outside the fapi2 profile).",
+	},
+	"BCP-05": {
+		Keyword:  "SHOULD NOT",
+		Sentence: "RFC 9700 §4.15: clients SHOULD NOT be able to steer their client_id, sub or other claims into values that pass for a resource owner; where the server cannot prevent that, it MUST give resource servers another way to tell client tokens from user tokens.",
+		Binds:    "server",
+		Why:      "Recorded only: registration policy is invisible to a black box, and resource-owner claims in a client credentials token are a hint of that confusion, not proof.",
+	},
+
+	// The OpenAPI contract (specs/openapi.yaml).
+	"OAS-TOKEN-200": {
+		Keyword:  "none",
+		Sentence: "OpenAPI contract §token (specs/openapi.yaml): successful token responses match the status, media type, headers and schema that encode RFC 6749 §5.1.",
+		Binds:    "server",
+		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns and never fails twice.",
+	},
+	"OAS-TOKEN-ERROR": {
+		Keyword:  "none",
+		Sentence: "OpenAPI contract §token (specs/openapi.yaml): token error responses (400, 401) match the media type, headers and schema that encode RFC 6749 §5.2.",
+		Binds:    "server",
+		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns and never fails twice.",
+	},
+	"OAS-METADATA": {
+		Keyword:  "none",
+		Sentence: "OpenAPI contract §metadata (specs/openapi.yaml): the metadata document matches the schema that encodes RFC 8414 §2 and §3.2.",
+		Binds:    "server",
+		Why:      "No RFC sentence of its own: the contract restates rules that the MD specs grade at their own level, so a contract violation warns and never fails twice.",
+	},
+	"OAS-JWKS": {
+		Keyword:  "none",
+		Sentence: "OpenAPI contract §jwks (specs/openapi.yaml): the JWK Set matches the schema that encodes RFC 7517 §5 (a keys array, served as application/jwk-set+json or application/json).",
+		Binds:    "server",
+		Why:      "No RFC sentence of its own: the contract restates rules that MD-08 and ATJ-SIG-01 grade at their own level, so a contract violation warns and never fails twice.",
+	},
+}

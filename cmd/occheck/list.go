@@ -127,7 +127,11 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "Catches:      %s\n", e.Catches)
 	}
 	if r := e.Rule; r != nil {
-		fmt.Fprintf(stdout, "Keyword:      %s (binds the %s)\n", r.Keyword, r.Binds)
+		whom := "the " + r.Binds
+		if r.Binds == "both" {
+			whom = "the client and the server"
+		}
+		fmt.Fprintf(stdout, "Keyword:      %s (binds %s)\n", r.Keyword, whom)
 		fmt.Fprintf(stdout, "RFC sentence: %s\n", r.Sentence)
 		if r.Why != "" {
 			fmt.Fprintf(stdout, "Graded:       %s\n", r.Why)
