@@ -13,7 +13,7 @@ func BenchmarkMint(b *testing.B) {
 		b.Run(alg, func(b *testing.B) {
 			cfg := testConfig()
 			cfg.SigningAlg = alg
-			a, err := Handler(cfg)
+			a, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -22,7 +22,7 @@ func BenchmarkMint(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := a.mint(cl, []string{"read"}, []string{"https://api.example.test"}); err != nil {
+				if _, err := a.sign(nil, a.newClaims(cl, []string{"read"}, []string{"https://api.example.test"})); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -39,7 +39,7 @@ func BenchmarkTokenRequest(b *testing.B) {
 			cfg := testConfig()
 			cfg.SigningAlg = alg
 			cfg.Issuer = "https://as.example.test"
-			a, err := Handler(cfg)
+			a, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func BenchmarkTokenRequest(b *testing.B) {
 
 // BenchmarkErrorResponse is the cost of a refusal (no signature).
 func BenchmarkErrorResponse(b *testing.B) {
-	a, err := Handler(testConfig())
+	a, err := New(testConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

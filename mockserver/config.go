@@ -47,6 +47,10 @@ type Config struct {
 	// Issuer is the iss claim and the RFC 8414 issuer. Empty: derived from
 	// the listener's scheme and address when the server starts.
 	Issuer string `yaml:"issuer"`
+	// PublicURL is where clients reach the server (scheme, host, port),
+	// when that is not the listener: behind a proxy, say. The endpoint URLs
+	// in the metadata are built on it. Empty: the listener's URL.
+	PublicURL string `yaml:"public_url"`
 	// SigningAlg is one of SigningAlgs; empty means RS256.
 	SigningAlg string `yaml:"signing_alg"`
 	// KeyFile is a PEM (PKCS#8, PKCS#1 or SEC 1) or JWK file holding the
@@ -245,6 +249,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("issuer: %q must not have a query or fragment (RFC 8414 §2)", c.Issuer)
 		}
 	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("public_url: %q is not an absolute http(s) URL without query or fragment", c.PublicURL)
+		}
+	}
 	if c.SigningAlg != "" && !slices.Contains(SigningAlgs, c.SigningAlg) {
 		return fmt.Errorf("signing_alg: %q is not one of %s", c.SigningAlg, strings.Join(SigningAlgs, ", "))
 	}
@@ -270,7 +280,7 @@ func (c *Config) Validate() error {
 		seen[cl.ID] = true
 	}
 	for i, q := range c.Quirks {
-		if _, ok := quirkDescriptions[q]; !ok {
+		if _, ok := quirkTable[q]; !ok {
 			return fmt.Errorf("quirks[%d]: unknown quirk %q (occheck mock --list-quirks lists them)", i, q)
 		}
 	}

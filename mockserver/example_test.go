@@ -44,7 +44,7 @@ func ExampleNewTLSServer() {
 
 	cc := srv.ClientCredentials("billing-service", "write")
 	cc.AuthStyle = oauth2.AuthStyleInHeader
-	tok, err := cc.Token(srv.Context(context.Background()))
+	tok, err := cc.Token(srv.OAuth2Context(context.Background()))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -99,7 +99,7 @@ func ExampleQuirk() {
 // Handler serves the same server on a listener of your own; set Issuer
 // so the iss claim and metadata are stable.
 func ExampleHandler() {
-	h, err := mockserver.Handler(mockserver.Config{Issuer: "https://auth.example.test"})
+	h, err := mockserver.New(mockserver.Config{Issuer: "https://auth.example.test"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -23,7 +23,7 @@ func TestOAuth2ClientInterop(t *testing.T) {
 			defer s.Close()
 			cc := s.ClientCredentials(id, "write")
 			cc.AuthStyle = style
-			tok, err := cc.Token(s.Context(t.Context()))
+			tok, err := cc.Token(s.OAuth2Context(t.Context()))
 			if err != nil {
 				t.Fatalf("Token: %v", err)
 			}

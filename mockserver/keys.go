@@ -121,17 +121,3 @@ func newSigningKey(k crypto.Signer, alg string, typ string) (*signingKey, error)
 	}
 	return &signingKey{private: k, alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, signer: signer, public: pub}, nil
 }
-
-// decoyKey is a fresh public key under the real kid, for the
-// jwks-wrong-key quirk: published, but it verifies nothing.
-func (a *Authority) decoyKey() jose.JSONWebKey {
-	a.decoyOnce.Do(func() {
-		k, err := generateKey(string(a.signKey.alg))
-		if err != nil {
-			a.decoy = a.signKey.public
-			return
-		}
-		a.decoy = jose.JSONWebKey{Key: k.Public(), KeyID: a.signKey.kid, Algorithm: string(a.signKey.alg), Use: "sig"}
-	})
-	return a.decoy
-}

@@ -196,7 +196,7 @@ func TestAccessLogNeverHoldsSecrets(t *testing.T) {
 	var mu sync.Mutex
 	cfg := testConfig()
 	cfg.Logger = slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
-	a, err := Handler(cfg)
+	a, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

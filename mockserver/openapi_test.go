@@ -38,7 +38,6 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"token 400 scope", specs.OpToken, form(cc+"&scope=admin", basic(idA, secretA)), 400},
 		{"token 401", specs.OpToken, form(cc, basic(idA, "wrong")), 401},
 		{"metadata", specs.OpMetadata, get(PathMetadata), 200},
-		{"openid configuration", specs.OpOpenIDConfiguration, get(PathOpenIDMetadata), 200},
 		{"jwks", specs.OpJWKS, get(PathJWKS), 200},
 		{"healthz", specs.OpHealthz, get(PathHealthz), 200},
 	}

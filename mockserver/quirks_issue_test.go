@@ -25,15 +25,15 @@ import (
 // its "%rd" is an escape form-urldecoding rejects.
 const badEscapeSecret = "p+ss w%rd&:x"
 
-// exchange is one request of TestNewQuirks, sent to a live server.
-type exchange struct {
+// quirkExchange is one request of TestNewQuirks, sent to a live server.
+type quirkExchange struct {
 	method string // POST unless set
 	path   string // PathToken unless set
 	body   string
 	header map[string]string
 }
 
-// outcome is what a server answered to an exchange.
+// outcome is what a server answered to an quirkExchange.
 type outcome struct {
 	dropped   bool // no response at all, only a transport error
 	status    int
@@ -45,7 +45,7 @@ type outcome struct {
 
 // send posts ex to s the way do posts to a handler, but over a real
 // connection: a transport error comes back as the error.
-func send(t *testing.T, s *Server, ex exchange) (reply, error) {
+func send(t *testing.T, s *Server, ex quirkExchange) (reply, error) {
 	t.Helper()
 	method, path := ex.method, ex.path
 	if method == "" {
@@ -86,7 +86,7 @@ func send(t *testing.T, s *Server, ex exchange) (reply, error) {
 
 // tokenClaims verifies an access token against the server's key and
 // returns its claims.
-func tokenClaims(t *testing.T, s *Server, token string) map[string]any {
+func jwtClaimsOf(t *testing.T, s *Server, token string) map[string]any {
 	t.Helper()
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
@@ -100,7 +100,7 @@ func tokenClaims(t *testing.T, s *Server, token string) map[string]any {
 }
 
 // expect compares what s answered to ex with want.
-func expect(t *testing.T, s *Server, ex exchange, want outcome) {
+func expect(t *testing.T, s *Server, ex quirkExchange, want outcome) {
 	t.Helper()
 	got, err := send(t, s, ex)
 	if want.dropped {
@@ -132,7 +132,7 @@ func expect(t *testing.T, s *Server, ex exchange, want outcome) {
 	}
 	if want.clientID != "" {
 		tok, _ := got.body["access_token"].(string)
-		c := tokenClaims(t, s, tok)
+		c := jwtClaimsOf(t, s, tok)
 		if c["client_id"] != want.clientID || c["sub"] != want.clientID {
 			t.Errorf("client_id, sub = %v, %v, want %s", c["client_id"], c["sub"], want.clientID)
 		}
@@ -186,77 +186,77 @@ func TestNewQuirks(t *testing.T) {
 	type testCase struct {
 		name  string
 		quirk Quirk
-		ex    exchange
+		ex    quirkExchange
 		with  outcome // the quirk on
 		ref   outcome // no quirk
 	}
 	tests := []testCase{
-		{name: "metadata lists post first", quirk: QuirkMetadataPostFirst, ex: exchange{method: "GET", path: PathMetadata},
+		{name: "metadata lists post first", quirk: QuirkMetadataPostFirst, ex: quirkExchange{method: "GET", path: PathMetadata},
 			with: outcome{status: 200, check: methods("client_secret_post", "client_secret_basic")},
 			ref:  outcome{status: 200, check: methods("client_secret_basic", "client_secret_post")}},
-		{name: "metadata post first still posts tokens", quirk: QuirkMetadataPostFirst, ex: exchange{body: cc, header: hA},
+		{name: "metadata post first still posts tokens", quirk: QuirkMetadataPostFirst, ex: quirkExchange{body: cc, header: hA},
 			with: outcome{status: 200, clientID: idA}, ref: outcome{status: 200, clientID: idA}},
 
-		{name: "bad escape in secret drops the connection", quirk: QuirkCrashOnBadEscape, ex: exchange{body: cc, header: badEsc},
+		{name: "bad escape in secret drops the connection", quirk: QuirkCrashOnBadEscape, ex: quirkExchange{body: cc, header: badEsc},
 			with: outcome{dropped: true}, ref: invalidClient},
-		{name: "bad escape in id drops the connection", quirk: QuirkCrashOnBadEscape, ex: exchange{body: cc, header: badEscID},
+		{name: "bad escape in id drops the connection", quirk: QuirkCrashOnBadEscape, ex: quirkExchange{body: cc, header: badEscID},
 			with: outcome{dropped: true}, ref: invalidClient},
-		{name: "crash quirk: good credentials", quirk: QuirkCrashOnBadEscape, ex: exchange{body: cc, header: hA},
+		{name: "crash quirk: good credentials", quirk: QuirkCrashOnBadEscape, ex: quirkExchange{body: cc, header: hA},
 			with: outcome{status: 200, clientID: idA}, ref: outcome{status: 200, clientID: idA}},
-		{name: "crash quirk: malformed basic without bad escape", quirk: QuirkCrashOnBadEscape, ex: exchange{body: cc, header: map[string]string{"Authorization": basicRaw("nocolon%zz")}},
+		{name: "crash quirk: malformed basic without bad escape", quirk: QuirkCrashOnBadEscape, ex: quirkExchange{body: cc, header: map[string]string{"Authorization": basicRaw("nocolon%zz")}},
 			with: invalidClient, ref: invalidClient},
-		{name: "crash quirk: wrong secret", quirk: QuirkCrashOnBadEscape, ex: exchange{body: cc, header: map[string]string{"Authorization": basic(idA, "nope")}},
+		{name: "crash quirk: wrong secret", quirk: QuirkCrashOnBadEscape, ex: quirkExchange{body: cc, header: map[string]string{"Authorization": basic(idA, "nope")}},
 			with: invalidClient, ref: invalidClient},
 
-		{name: "bad escape in secret: 500", quirk: QuirkCrashOnBadEscape500, ex: exchange{body: cc, header: badEsc},
+		{name: "bad escape in secret: 500", quirk: QuirkCrashOnBadEscape500, ex: quirkExchange{body: cc, header: badEsc},
 			with: outcome{status: 500, err: "server_error", check: serverError}, ref: invalidClient},
-		{name: "bad escape in id: 500", quirk: QuirkCrashOnBadEscape500, ex: exchange{body: cc, header: badEscID},
+		{name: "bad escape in id: 500", quirk: QuirkCrashOnBadEscape500, ex: quirkExchange{body: cc, header: badEscID},
 			with: outcome{status: 500, err: "server_error", check: serverError}, ref: invalidClient},
-		{name: "500 quirk: good credentials", quirk: QuirkCrashOnBadEscape500, ex: exchange{body: cc, header: hA},
+		{name: "500 quirk: good credentials", quirk: QuirkCrashOnBadEscape500, ex: quirkExchange{body: cc, header: hA},
 			with: outcome{status: 200, clientID: idA}, ref: outcome{status: 200, clientID: idA}},
 
-		{name: "password grant: 403 access_denied", quirk: QuirkPasswordAccessDenied, ex: exchange{body: password, header: hA},
+		{name: "password grant: 403 access_denied", quirk: QuirkPasswordAccessDenied, ex: quirkExchange{body: password, header: hA},
 			with: outcome{status: 403, err: "access_denied"}, ref: outcome{status: 400, err: "unsupported_grant_type"}},
-		{name: "password grant unauthenticated", quirk: QuirkPasswordAccessDenied, ex: exchange{body: password},
+		{name: "password grant unauthenticated", quirk: QuirkPasswordAccessDenied, ex: quirkExchange{body: password},
 			with: invalidClient, ref: invalidClient},
-		{name: "access_denied quirk: other unknown grant", quirk: QuirkPasswordAccessDenied, ex: exchange{body: "grant_type=urn%3Aexample%3Anope", header: hA},
+		{name: "access_denied quirk: other unknown grant", quirk: QuirkPasswordAccessDenied, ex: quirkExchange{body: "grant_type=urn%3Aexample%3Anope", header: hA},
 			with: outcome{status: 400, err: "unsupported_grant_type"}, ref: outcome{status: 400, err: "unsupported_grant_type"}},
 
-		{name: "password grant: invalid_request", quirk: QuirkPasswordInvalidRequest, ex: exchange{body: password, header: hA},
+		{name: "password grant: invalid_request", quirk: QuirkPasswordInvalidRequest, ex: quirkExchange{body: password, header: hA},
 			with: outcome{status: 400, err: "invalid_request"}, ref: outcome{status: 400, err: "unsupported_grant_type"}},
-		{name: "invalid_request quirk: client credentials", quirk: QuirkPasswordInvalidRequest, ex: exchange{body: cc, header: hA},
+		{name: "invalid_request quirk: client credentials", quirk: QuirkPasswordInvalidRequest, ex: quirkExchange{body: cc, header: hA},
 			with: outcome{status: 200, clientID: idA}, ref: outcome{status: 200, clientID: idA}},
 
-		{name: "JSON body: 401", quirk: QuirkJSONBody401, ex: exchange{body: jsonBody, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "application/json"}},
+		{name: "JSON body: 401", quirk: QuirkJSONBody401, ex: quirkExchange{body: jsonBody, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "application/json"}},
 			with: outcome{status: 401, err: "unsupported_grant_type", challenge: true}, ref: outcome{status: 400, err: "invalid_request"}},
-		{name: "JSON body with charset: 401", quirk: QuirkJSONBody401, ex: exchange{body: jsonBody, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "application/json; charset=utf-8"}},
+		{name: "JSON body with charset: 401", quirk: QuirkJSONBody401, ex: quirkExchange{body: jsonBody, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "application/json; charset=utf-8"}},
 			with: outcome{status: 401, err: "unsupported_grant_type", challenge: true}, ref: outcome{status: 400, err: "invalid_request"}},
-		{name: "json-body-401 quirk: text/plain body", quirk: QuirkJSONBody401, ex: exchange{body: cc, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "text/plain"}},
+		{name: "json-body-401 quirk: text/plain body", quirk: QuirkJSONBody401, ex: quirkExchange{body: cc, header: map[string]string{"Authorization": basic(idA, secretA), "Content-Type": "text/plain"}},
 			with: outcome{status: 400, err: "invalid_request"}, ref: outcome{status: 400, err: "invalid_request"}},
 
-		{name: "basic and another body client_id: body wins", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: hA},
+		{name: "basic and another body client_id: body wins", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: hA},
 			with: outcome{status: 200, clientID: idS}, ref: outcome{status: 400, err: "invalid_request"}},
 		{name: "body wins, no secret checked", quirk: QuirkMultiMethodBodyWins,
-			ex:   exchange{body: cc + "&client_id=" + url.QueryEscape(idS) + "&client_secret=nope", header: map[string]string{"Authorization": basic(idA, "nope")}},
+			ex:   quirkExchange{body: cc + "&client_id=" + url.QueryEscape(idS) + "&client_secret=nope", header: map[string]string{"Authorization": basic(idA, "nope")}},
 			with: outcome{status: 200, clientID: idS}, ref: outcome{status: 400, err: "invalid_request"}},
 		{name: "body wins over an unknown basic client", quirk: QuirkMultiMethodBodyWins,
-			ex:   exchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: map[string]string{"Authorization": basic("nobody", "x")}},
+			ex:   quirkExchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: map[string]string{"Authorization": basic("nobody", "x")}},
 			with: outcome{status: 200, clientID: idS}, ref: outcome{status: 400, err: "invalid_request"}},
-		{name: "body wins with the same client", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc + "&client_id=" + url.QueryEscape(idA), header: hA},
+		{name: "body wins with the same client", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc + "&client_id=" + url.QueryEscape(idA), header: hA},
 			with: outcome{status: 200, clientID: idA}, ref: outcome{status: 200, clientID: idA}},
-		{name: "body wins: unknown body client", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc + "&client_id=nobody", header: hA},
+		{name: "body wins: unknown body client", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc + "&client_id=nobody", header: hA},
 			with: invalidClient, ref: outcome{status: 400, err: "invalid_request"}},
-		{name: "body wins: malformed basic still refused", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: map[string]string{"Authorization": basicRaw("nocolon")}},
+		{name: "body wins: malformed basic still refused", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc + "&client_id=" + url.QueryEscape(idS), header: map[string]string{"Authorization": basicRaw("nocolon")}},
 			with: invalidClient, ref: invalidClient},
-		{name: "body wins: no body client_id", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc, header: map[string]string{"Authorization": basic(idA, "nope")}},
+		{name: "body wins: no body client_id", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc, header: map[string]string{"Authorization": basic(idA, "nope")}},
 			with: invalidClient, ref: invalidClient},
-		{name: "body wins: basic and body secret only", quirk: QuirkMultiMethodBodyWins, ex: exchange{body: cc + "&client_secret=" + url.QueryEscape(secretA), header: hA},
+		{name: "body wins: basic and body secret only", quirk: QuirkMultiMethodBodyWins, ex: quirkExchange{body: cc + "&client_secret=" + url.QueryEscape(secretA), header: hA},
 			with: outcome{status: 400, err: "invalid_request"}, ref: outcome{status: 400, err: "invalid_request"}},
 
-		{name: "JWKS as application/jwk-set+json", quirk: QuirkJWKSJWKSetType, ex: exchange{method: "GET", path: PathJWKS},
+		{name: "JWKS as application/jwk-set+json", quirk: QuirkJWKSJWKSetType, ex: quirkExchange{method: "GET", path: PathJWKS},
 			with: outcome{status: 200, check: jwksType("application/jwk-set+json")}, ref: outcome{status: 200, check: jwksType("application/json;charset=UTF-8")}},
 
-		{name: "requested scope granted: empty string", quirk: QuirkScopeEmptyString, ex: exchange{body: cc + "&scope=read+write", header: hA},
+		{name: "requested scope granted: empty string", quirk: QuirkScopeEmptyString, ex: quirkExchange{body: cc + "&scope=read+write", header: hA},
 			with: outcome{status: 200, clientID: idA, check: func(t *testing.T, got reply) {
 				scope("")(t, got)
 				if !strings.Contains(got.raw, `"scope":""`) {
@@ -264,13 +264,13 @@ func TestNewQuirks(t *testing.T) {
 				}
 			}},
 			ref: outcome{status: 200, clientID: idA, check: scope("read write")}},
-		{name: "requested scope in another order: empty string", quirk: QuirkScopeEmptyString, ex: exchange{body: cc + "&scope=write%20read", header: hA},
+		{name: "requested scope in another order: empty string", quirk: QuirkScopeEmptyString, ex: quirkExchange{body: cc + "&scope=write%20read", header: hA},
 			with: outcome{status: 200, clientID: idA, check: scope("")}, ref: outcome{status: 200, clientID: idA, check: scope("write read")}},
-		{name: "default scope: unchanged", quirk: QuirkScopeEmptyString, ex: exchange{body: cc, header: hA},
+		{name: "default scope: unchanged", quirk: QuirkScopeEmptyString, ex: quirkExchange{body: cc, header: hA},
 			with: outcome{status: 200, clientID: idA, check: scope("read")}, ref: outcome{status: 200, clientID: idA, check: scope("read")}},
-		{name: "empty scope parameter: unchanged", quirk: QuirkScopeEmptyString, ex: exchange{body: cc + "&scope=", header: hA},
+		{name: "empty scope parameter: unchanged", quirk: QuirkScopeEmptyString, ex: quirkExchange{body: cc + "&scope=", header: hA},
 			with: outcome{status: 200, clientID: idA, check: scope("read")}, ref: outcome{status: 200, clientID: idA, check: scope("read")}},
-		{name: "scope-empty-string: refused scope", quirk: QuirkScopeEmptyString, ex: exchange{body: cc + "&scope=admin", header: hA},
+		{name: "scope-empty-string: refused scope", quirk: QuirkScopeEmptyString, ex: quirkExchange{body: cc + "&scope=admin", header: hA},
 			with: outcome{status: 400, err: "invalid_scope"}, ref: outcome{status: 400, err: "invalid_scope"}},
 	}
 
@@ -319,12 +319,12 @@ func TestScopeEmptyStringKeepsTheClaim(t *testing.T) {
 	cfg.SigningAlg = ES256
 	cfg.Quirks = []Quirk{QuirkScopeEmptyString}
 	s := NewTestServer(t, cfg)
-	got, err := send(t, s, exchange{body: cc + "&scope=write+read", header: map[string]string{"Authorization": basic(idA, secretA)}})
+	got, err := send(t, s, quirkExchange{body: cc + "&scope=write+read", header: map[string]string{"Authorization": basic(idA, secretA)}})
 	if err != nil || got.status != 200 {
 		t.Fatalf("token request = %d %s %v", got.status, got.raw, err)
 	}
 	tok, _ := got.body["access_token"].(string)
-	if c := tokenClaims(t, s, tok); c["scope"] != "write read" {
+	if c := jwtClaimsOf(t, s, tok); c["scope"] != "write read" {
 		t.Errorf("scope claim = %v, want \"write read\"", c["scope"])
 	}
 }
@@ -335,7 +335,7 @@ func TestMetadataPostFirstOneMethod(t *testing.T) {
 	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
 		cfg := Config{Issuer: "https://as.example.test", SigningAlg: ES256, Quirks: []Quirk{QuirkMetadataPostFirst},
 			Clients: []Client{{ID: "one", Secret: "s", AuthMethods: []string{m}, Scopes: []string{"read"}}}}
-		a, err := Handler(cfg)
+		a, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
@@ -58,3 +59,58 @@ func redactHeader(h http.Header) http.Header {
 	}
 	return out
 }
+
+// requestLog keeps the most recent requests, redacted.
+type requestLog struct {
+	mu   sync.Mutex
+	size int
+	buf  []rawRequest
+	next int
+}
+
+// rawRequest is a request as received. Redaction happens when Requests
+// hands it out, so serving a token costs no copy of headers and form.
+type rawRequest struct {
+	RecordedRequest
+	header   http.Header
+	form     url.Values
+	rawQuery string
+}
+
+func (r rawRequest) redacted() RecordedRequest {
+	out := r.RecordedRequest
+	out.Header = redactHeader(r.header)
+	out.Form = redactValues(r.form)
+	if q, err := url.ParseQuery(r.rawQuery); err == nil || len(q) > 0 {
+		out.Query = redactValues(q)
+	}
+	return out
+}
+
+func (l *requestLog) add(r rawRequest) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) < l.size {
+		l.buf = append(l.buf, r)
+		return
+	}
+	l.buf[l.next] = r
+	l.next = (l.next + 1) % l.size
+}
+
+func (l *requestLog) all() []RecordedRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]RecordedRequest, 0, len(l.buf))
+	for _, r := range l.buf[l.next:] {
+		out = append(out, r.redacted())
+	}
+	for _, r := range l.buf[:l.next] {
+		out = append(out, r.redacted())
+	}
+	return out
+}
+
+// Requests returns the token requests received, oldest first, with
+// secrets redacted. At most Config.RequestLogSize are kept.
+func (a *Authority) Requests() []RecordedRequest { return a.reqlog.all() }

@@ -40,7 +40,7 @@ func NewTLSServer(cfg Config) *Server {
 // NewUnstartedServer returns a server that is not yet listening; change
 // its httptest fields, then call Start or StartTLS.
 func NewUnstartedServer(cfg Config) *Server {
-	a, err := Handler(cfg)
+	a, err := New(cfg)
 	if err != nil {
 		panic("mockserver: " + err.Error())
 	}
@@ -49,24 +49,26 @@ func NewUnstartedServer(cfg Config) *Server {
 	return s
 }
 
-// Start starts the server over HTTP. The issuer, when not configured, is
-// the server's URL.
+// Start starts the server over HTTP. The issuer, when not configured, and
+// the base URL, when no public URL is, are the server's URL.
 func (s *Server) Start() {
 	s.Server.Start()
 	s.setIssuer(s.URL)
+	s.setBase(s.URL)
 }
 
 // StartTLS starts the server over HTTPS.
 func (s *Server) StartTLS() {
 	s.Server.StartTLS()
 	s.setIssuer(s.URL)
+	s.setBase(s.URL)
 }
 
 // NewTestServer starts a server for cfg over plain HTTP and closes it when
 // tb's test ends. A bad configuration fails the test.
 func NewTestServer(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
-	a, err := Handler(cfg)
+	a, err := New(cfg)
 	if err != nil {
 		tb.Fatalf("mockserver: %v", err)
 	}
@@ -80,7 +82,7 @@ func NewTestServer(tb testing.TB, cfg Config) *Server {
 // ClientCredentials returns a ready golang.org/x/oauth2 client credentials
 // configuration for the registered client id, pointed at this server. The
 // HTTP client the returned TokenSource uses must trust the server; with
-// TLS pass ctx from Context.
+// TLS pass ctx from OAuth2Context.
 func (s *Server) ClientCredentials(clientID string, scopes ...string) *clientcredentials.Config {
 	cfg := &clientcredentials.Config{ClientID: clientID, TokenURL: s.TokenURL(), Scopes: scopes}
 	if cl, ok := s.clients[clientID]; ok {
@@ -89,9 +91,10 @@ func (s *Server) ClientCredentials(clientID string, scopes ...string) *clientcre
 	return cfg
 }
 
-// Context returns ctx carrying the server's HTTP client, so oauth2 token
-// sources reach a TLS server without certificate errors.
-func (s *Server) Context(ctx context.Context) context.Context {
+// OAuth2Context returns ctx carrying the server's HTTP client, so
+// golang.org/x/oauth2 token sources reach a TLS server without certificate
+// errors.
+func (s *Server) OAuth2Context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.Client())
 }
 

@@ -6,99 +6,83 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 )
 
-// accessToken is what the token endpoint hands out.
-type accessToken struct {
-	Value     string
-	ExpiresIn int64
-	JTI       string
-}
-
-// mint signs an RFC 9068 access token for client with the granted scopes
-// and audience.
-func (a *Authority) mint(cl *client, scopes []string, aud []string) (accessToken, error) {
-	now := a.now()
-	ttl := cl.ttl
-	if ttl <= 0 {
-		ttl = a.ttl
-	}
-	jti := newJTI()
-	if a.quirks.on(QuirkFixedJTI) {
-		jti = "occheck-fixed-jti"
-	}
-	iat := now.Unix()
-	exp := now.Add(ttl).Unix()
-	var payload []byte
-	var err error
-	if len(cl.Claims) == 0 && !a.claimQuirks {
-		// The common case marshals a struct: same bytes as the map below
-		// (keys in sorted order), a fraction of the allocations.
-		c := stdClaims{Aud: aud, ClientID: cl.ID, Exp: exp, Iat: iat, Iss: a.Issuer(), JTI: jti, Sub: cl.ID}
-		if len(aud) == 1 {
-			c.Aud = aud[0]
-		}
-		if len(scopes) > 0 {
-			c.Scope = strings.Join(scopes, " ")
-		}
-		payload, err = json.Marshal(c)
-	} else {
-		payload, err = a.claimsMap(cl, scopes, aud, iat, exp, jti, ttl)
-	}
-	if err != nil {
-		return accessToken{}, fmt.Errorf("token claims: %w", err)
-	}
-	if a.quirks.on(QuirkJWTAlgNone) {
-		hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"at+jwt"}`))
-		return accessToken{Value: hdr + "." + base64.RawURLEncoding.EncodeToString(payload) + ".", ExpiresIn: exp - iat, JTI: jti}, nil
-	}
-	jws, err := a.key().signer.Sign(payload)
-	if err != nil {
-		return accessToken{}, fmt.Errorf("sign token: %w", err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		return accessToken{}, fmt.Errorf("serialize token: %w", err)
-	}
-	return accessToken{Value: tok, ExpiresIn: exp - iat, JTI: jti}, nil
-}
-
-// stdClaims are the RFC 9068 claims, fields in sorted order.
-type stdClaims struct {
+// tokenClaims are the RFC 9068 §2.2 claims of an access token, fields in
+// sorted order so the struct marshals like the map form.
+type tokenClaims struct {
 	Aud      any    `json:"aud"`
 	ClientID string `json:"client_id"`
 	Exp      int64  `json:"exp"`
 	Iat      int64  `json:"iat"`
 	Iss      string `json:"iss"`
 	JTI      string `json:"jti"`
-	Scope    string `json:"scope,omitempty"`
+	Scope    any    `json:"scope,omitempty"`
 	Sub      string `json:"sub"`
+
+	// extra are the client's own claims (Client.Claims); drop removes
+	// claims. Either sends marshalling through a map.
+	extra map[string]any
+	drop  []string
 }
 
-// claimsMap builds the claims with the client's extras and the claim
-// quirks applied.
-func (a *Authority) claimsMap(cl *client, scopes, aud []string, iat, exp int64, jti string, ttl time.Duration) ([]byte, error) {
-	claims := make(map[string]any, 9+len(cl.Claims))
-	for k, v := range cl.Claims {
-		claims[k] = v
+// newClaims fills the claims for a token issued now to cl.
+func (a *Authority) newClaims(cl *client, scopes, aud []string) *tokenClaims {
+	ttl := cl.ttl
+	if ttl <= 0 {
+		ttl = a.ttl
 	}
-	claims["iss"] = a.Issuer()
-	claims["sub"] = cl.ID
+	now := a.now()
+	c := &tokenClaims{Aud: aud, ClientID: cl.ID, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), Iss: a.Issuer(), JTI: newJTI(), Sub: cl.ID}
 	if len(aud) == 1 {
-		claims["aud"] = aud[0]
-	} else {
-		claims["aud"] = aud
+		c.Aud = aud[0]
 	}
-	claims["client_id"] = cl.ID
 	if len(scopes) > 0 {
-		claims["scope"] = strings.Join(scopes, " ")
+		c.Scope = strings.Join(scopes, " ")
 	}
-	claims["iat"] = iat
-	claims["exp"] = exp
-	claims["jti"] = jti
-	a.quirkClaims(claims, ttl)
-	return json.Marshal(claims)
+	return c
+}
+
+// claims adds the client's configured extra claims (RFC 9068 §2.2.2 lets
+// an AS add more).
+func (a *Authority) claims(x *exchange, c *tokenClaims) {
+	if len(x.client.Claims) > 0 {
+		c.extra = x.client.Claims
+	}
+}
+
+// payload marshals the claims: the struct in the common case, a map when
+// extras or removals apply (the same bytes for the same claims).
+func (c *tokenClaims) payload() ([]byte, error) {
+	if c.extra == nil && c.drop == nil {
+		return json.Marshal(c)
+	}
+	m := map[string]any{"aud": c.Aud, "client_id": c.ClientID, "exp": c.Exp, "iat": c.Iat, "iss": c.Iss, "jti": c.JTI, "sub": c.Sub}
+	if c.Scope != nil {
+		m["scope"] = c.Scope
+	}
+	for k, v := range c.extra {
+		if _, set := m[k]; !set {
+			m[k] = v
+		}
+	}
+	for _, k := range c.drop {
+		delete(m, k)
+	}
+	return json.Marshal(m)
+}
+
+// sign makes the JWS with the signing key, typ at+jwt (RFC 9068 §2.1).
+func (a *Authority) sign(_ *exchange, c *tokenClaims) (string, error) {
+	payload, err := c.payload()
+	if err != nil {
+		return "", fmt.Errorf("token claims: %w", err)
+	}
+	jws, err := a.signKey.signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	return jws.CompactSerialize()
 }
 
 // newJTI returns 128 random bits, base64url: unique without bookkeeping,
@@ -107,34 +91,4 @@ func newJTI() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func (a *Authority) now() time.Time {
-	if a.clock != nil {
-		return a.clock()
-	}
-	return time.Now()
-}
-
-// quirkClaims bends the claims as the switched-on quirks say.
-func (a *Authority) quirkClaims(c map[string]any, ttl time.Duration) {
-	if a.quirks.on(QuirkJWTClientIDOther) {
-		c["client_id"] = "occheck-someone-else"
-	}
-	if a.quirks.on(QuirkJWTMissingClaims) {
-		delete(c, "client_id")
-		delete(c, "jti")
-	}
-	if a.quirks.on(QuirkJWTSubNotClient) {
-		c["sub"] = "service-account-" + newJTI()
-	}
-	if a.quirks.on(QuirkJWTExpMismatch) {
-		c["exp"] = c["iat"].(int64) + int64(2*ttl/time.Second)
-	}
-	if a.quirks.on(QuirkJWTNoAud) {
-		delete(c, "aud")
-	}
-	if s, ok := c["scope"].(string); ok && a.quirks.on(QuirkJWTScopeArray) {
-		c["scope"] = strings.Fields(s)
-	}
 }

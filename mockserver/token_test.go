@@ -68,7 +68,7 @@ func TestTokensVerifyAgainstJWKS(t *testing.T) {
 			ccfg := s.ClientCredentials(idA, "read", "write")
 			seen := map[any]bool{}
 			for i := 0; i < 3; i++ {
-				tok, err := ccfg.Token(s.Context(t.Context()))
+				tok, err := ccfg.Token(s.OAuth2Context(t.Context()))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -158,11 +158,11 @@ func TestKeyFileErrors(t *testing.T) {
 	for name, data := range cases {
 		path := filepath.Join(dir, name)
 		_ = os.WriteFile(path, data, 0o600)
-		if _, err := Handler(Config{KeyFile: path, SigningAlg: RS256}); err == nil {
+		if _, err := New(Config{KeyFile: path, SigningAlg: RS256}); err == nil {
 			t.Errorf("%s: Handler accepted an unusable key file", name)
 		}
 	}
-	if _, err := Handler(Config{KeyFile: filepath.Join(dir, "missing")}); err == nil {
+	if _, err := New(Config{KeyFile: filepath.Join(dir, "missing")}); err == nil {
 		t.Errorf("missing key file accepted")
 	}
 }

@@ -280,7 +280,7 @@ func TestDiscovery(t *testing.T) {
 // --metadata-url may not name another issuer than its URL belongs to, so it
 // cannot send the token endpoint (and the secret) elsewhere.
 func TestMetadataURLCannotRedirectCredentials(t *testing.T) {
-	s := mockserver.NewTestServer(t, mockserver.Config{Issuer: "http://127.0.0.1:9", Clients: []mockserver.Client{{ID: e2eID, Secret: e2eSecret}}})
+	s := mockserver.NewTestServer(t, mockserver.Config{Issuer: "http://127.0.0.1:9", PublicURL: "http://127.0.0.1:9", Clients: []mockserver.Client{{ID: e2eID, Secret: e2eSecret}}})
 	r := occheck(t, secretEnv, "run", "--metadata-url", s.URL+mockserver.PathMetadata, "--client-id", e2eID)
 	if r.code != 3 || !strings.Contains(r.stderr, "--allow-cross-origin") || len(s.Requests()) != 0 {
 		t.Errorf("exit %d, %d token requests\n%s", r.code, len(s.Requests()), r.stderr)

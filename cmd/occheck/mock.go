@@ -48,7 +48,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *listQuirks {
-		for _, q := range mockserver.Quirks() {
+		for _, q := range mockserver.KnownQuirks() {
 			fmt.Fprintf(stdout, "%-34s %s\n", q, q.Description())
 		}
 		return exitOK
@@ -131,7 +131,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Issuer == "" {
 		cfg.Issuer = scheme + "://" + displayAddr(ln.Addr())
 	}
-	auth, err := mockserver.Handler(cfg)
+	auth, err := mockserver.New(cfg)
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -1,0 +1,80 @@
+package mockserver
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// Metadata is the RFC 8414 document the server publishes; every field is
+// true of this server. The mock serves no OpenID Provider metadata
+// (/.well-known/openid-configuration): it has no authorization endpoint
+// and issues no ID tokens, both of which that document requires.
+func (a *Authority) Metadata() map[string]any {
+	m := a.referenceMetadata()
+	a.steps.Load().metadata(m)
+	return m
+}
+
+func (a *Authority) referenceMetadata() map[string]any {
+	methods := map[string]bool{}
+	var scopes []string
+	for _, id := range a.order {
+		cl := a.clients[id]
+		for _, m := range cl.AuthMethods {
+			methods[m] = true
+		}
+		for _, s := range cl.Scopes {
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
+	}
+	var ms []string
+	for _, m := range []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost} {
+		if methods[m] {
+			ms = append(ms, m)
+		}
+	}
+	slices.Sort(scopes)
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return map[string]any{
+		"issuer":                                a.Issuer(),
+		"token_endpoint":                        a.TokenURL(),
+		"jwks_uri":                              a.JWKSURL(),
+		"grant_types_supported":                 []string{rfc6749.GrantClientCredentials},
+		"token_endpoint_auth_methods_supported": ms,
+		"scopes_supported":                      scopes,
+		"response_types_supported":              []string{},
+	}
+}
+
+func (a *Authority) serveMetadata(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, a.Metadata())
+}
+
+// JWKS is the JSON Web Key Set the server publishes (RFC 7517).
+func (a *Authority) JWKS() jose.JSONWebKeySet {
+	set, _ := a.jwks()
+	return set
+}
+
+func (a *Authority) jwks() (jose.JSONWebKeySet, string) {
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{a.signKey.public}}
+	ct := a.steps.Load().jwks(&set)
+	return set, ct
+}
+
+func (a *Authority) serveJWKS(w http.ResponseWriter, _ *http.Request) {
+	set, ct := a.jwks()
+	writeJSONType(w, ct, set)
+}
+
+func (a *Authority) serveHealthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,129 @@
+package mockserver
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// steps are the token endpoint's named hook points. Each field holds the
+// reference behaviour of one RFC rule; flow.go calls them in the order
+// the RFC implies. A deviation (a quirk, or a fault for chosen requests)
+// attaches by replacing a step or wrapping the one it finds, so the
+// reference code never asks whether a deviation is on, and switching one
+// on or off at run time is building a new steps value.
+type steps struct {
+	// conn sees every request first and may take it over entirely: a
+	// dropped connection, a delay, a 503 (faults). True means handled.
+	conn func(x *exchange) bool
+
+	// readRequest turns the HTTP request into raw parameters: POST with a
+	// form body (RFC 6749 §3.2, Appendix B).
+	readRequest func(x *exchange) (url.Values, *oauthError)
+	// readBody reads a POST body: form-urlencoded, UTF-8, bounded.
+	readBody func(x *exchange) (url.Values, *oauthError)
+	// query applies the URI query: never a source of credentials (§2.3.1)
+	// or of grant parameters (§4.4.2).
+	query func(x *exchange, vals url.Values) (url.Values, *oauthError)
+	// parseParams applies §3.2: each parameter once (resource excepted,
+	// RFC 8707 §2), empty values absent, unknown ones ignored.
+	parseParams func(x *exchange, vals url.Values) (*tokenRequest, *oauthError)
+	// missingGrantType answers a request without grant_type (§4.4.2).
+	missingGrantType func(x *exchange) *oauthError
+
+	// credentials finds how the request authenticates (§2.3.1): HTTP
+	// Basic, body credentials, or nothing.
+	credentials func(x *exchange) (credentials, *oauthError)
+	// scheme accepts the Authorization header's scheme: Basic, any case.
+	scheme func(x *exchange, scheme string) *oauthError
+	// decodeBasic decodes a Basic credential per Appendix B.
+	decodeBasic func(x *exchange, cred string) (id, secret string, e *oauthError)
+	// conflict refuses a request that uses two methods (§2.3), or names
+	// another client in client_id than the one Basic authenticates.
+	conflict func(x *exchange, c credentials) *oauthError
+	// verify authenticates the claimed client: a known id, a matching
+	// secret, a method the client may use.
+	verify func(x *exchange, c credentials) (*client, *oauthError)
+	// secretOK compares the presented secret, in constant time.
+	secretOK func(cl *client, secret string) bool
+	// badSecret is the answer to an unknown client or a wrong secret: the
+	// same for both (§10.10).
+	badSecret func(x *exchange) *oauthError
+
+	// grantType accepts the grant: client_credentials only (§5.2).
+	grantType func(x *exchange) *oauthError
+	// clientGrant checks that the client may use the grant (§5.2
+	// unauthorized_client).
+	clientGrant func(x *exchange, cl *client) *oauthError
+	// grantScope applies §3.3: syntax, the client's allowance, defaults.
+	grantScope func(x *exchange, cl *client) (scopes []string, hide bool, e *oauthError)
+	// audience applies RFC 8707 §2 to resource values.
+	audience func(x *exchange, cl *client) ([]string, *oauthError)
+
+	// claims fills the access token's claims (RFC 9068 §2.2).
+	claims func(x *exchange, c *tokenClaims)
+	// sign makes the JWT (RFC 9068 §2.1).
+	sign func(x *exchange, c *tokenClaims) (string, error)
+
+	// success shapes the §5.1 response.
+	success func(x *exchange, r *successResponse)
+	// writeSuccess writes it.
+	writeSuccess func(x *exchange, r *successResponse) int
+	// failure shapes a §5.2 error: status, challenge, description.
+	failure func(x *exchange, e *oauthError)
+	// errorBody encodes a §5.2 error body.
+	errorBody func(x *exchange, e *oauthError) (contentType string, body []byte)
+	// noStore sets the cache headers of every token endpoint response
+	// (§5.1).
+	noStore func(h http.Header)
+
+	// metadata shapes the RFC 8414 document.
+	metadata func(m map[string]any)
+	// jwks shapes the JWK Set; the result is its media type.
+	jwks func(set *jose.JSONWebKeySet) string
+}
+
+// reference is the steps exactly as the RFCs say.
+func (a *Authority) reference() *steps {
+	return &steps{
+		readRequest:      a.readRequest,
+		readBody:         a.readBody,
+		query:            refuseQueryCredentials,
+		parseParams:      parseParams,
+		missingGrantType: func(*exchange) *oauthError { return errInvalidRequest("grant_type is required") },
+		credentials:      a.credentials,
+		scheme:           basicScheme,
+		decodeBasic:      decodeBasic,
+		conflict:         oneMethod,
+		verify:           a.verify,
+		secretOK:         secretMatches,
+		badSecret:        func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
+		grantType:        clientCredentialsOnly,
+		clientGrant:      clientMayUseGrant,
+		grantScope:       grantScope,
+		audience:         a.audienceFor,
+		claims:           a.claims,
+		sign:             a.sign,
+		success:          func(*exchange, *successResponse) {},
+		writeSuccess:     writeSuccess,
+		failure:          a.shapeError,
+		errorBody:        jsonErrorBody,
+		noStore:          setNoStore,
+		metadata:         func(map[string]any) {},
+		jwks:             func(*jose.JSONWebKeySet) string { return jsonContentType },
+	}
+}
+
+// deviation is what a quirk or a fault attaches: it rewires steps.
+type deviation func(s *steps, a *Authority)
+
+// compile builds the steps for a set of deviations, applied in order on
+// top of the reference.
+func (a *Authority) compile(devs []deviation) *steps {
+	s := a.reference()
+	for _, d := range devs {
+		d(s, a)
+	}
+	return s
+}
