@@ -7,8 +7,14 @@
 // NewUnstartedServer start a real listener on loopback, Close stops it, URL
 // and Client work as they do there. TokenURL, Issuer, Requests and
 // ClientCredentials add what OAuth tests need. NewTestServer is the one-liner
-// for tests: it closes itself when the test ends. Handler returns the same
+// for tests: it closes itself when the test ends. New returns the same
 // server as a plain http.Handler for callers that run their own listener.
+//
+// The token endpoint runs as named steps (steps.go), each the reference
+// behaviour of one RFC rule, called in the order the RFC implies
+// (flow.go). A quirk is one entry of the table in quirks.go that rewires
+// some steps; no reference file mentions a quirk, and SetQuirks switches
+// them at run time.
 //
 // Access tokens are JWTs (RFC 9068) signed with a key that is generated at
 // start or loaded from a PEM or JWK file; the public keys are served at

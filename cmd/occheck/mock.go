@@ -34,7 +34,8 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
 	configFile := fs.String("config", "", "YAML file describing the server and its clients")
-	issuer := fs.String("issuer", "", "issuer URL (default: derived from --addr and the scheme)")
+	issuer := fs.String("issuer", "", "issuer URL, the iss of every token (default: derived from --addr and the scheme)")
+	publicURL := fs.String("public-url", "", "URL clients reach the server at, when not the listener (behind a proxy); the metadata's endpoints are built on it")
 	alg := fs.String("signing-alg", "", "access token signing algorithm: RS256, PS256, ES256 or EdDSA (overrides the config file)")
 	keyFile := fs.String("key-file", "", "PEM or JWK file with the signing key (overrides the config file)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate; its PEM is written to a file")
@@ -73,6 +74,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageErr("%v", err)
 		}
 		cfg = c
+	}
+	if *publicURL != "" {
+		cfg.PublicURL = *publicURL
 	}
 	if *issuer != "" {
 		cfg.Issuer = *issuer
@@ -130,6 +134,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = scheme + "://" + displayAddr(ln.Addr())
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = scheme + "://" + displayAddr(ln.Addr())
 	}
 	auth, err := mockserver.New(cfg)
 	if err != nil {
