@@ -9,7 +9,7 @@ import (
 
 // steps are the token endpoint's named hook points. Each field holds the
 // reference behaviour of one RFC rule; flow.go calls them in the order
-// the RFC implies. A deviation (a quirk, or a fault for chosen requests)
+// the RFC implies. A deviation (a table entry, or a fault for chosen requests)
 // attaches by replacing a step or wrapping the one it finds, so the
 // reference code never asks whether a deviation is on, and switching one
 // on or off at run time is building a new steps value.
@@ -115,7 +115,7 @@ func (a *Authority) reference() *steps {
 	}
 }
 
-// deviation is what a quirk or a fault attaches: it rewires steps.
+// deviation is a change to the reference: it rewires some steps.
 type deviation func(s *steps, a *Authority)
 
 // compile builds the steps for a set of deviations, applied in order on
