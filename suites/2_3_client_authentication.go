@@ -24,7 +24,7 @@ func init() {
 		Accepts: "A 4xx without a token.",
 		Catches: "Endpoints left open by configuration.",
 		Run: func(h *H) {
-			r := h.Send(ccBody())
+			r := h.Send(h.scoped())
 			h.ClientError(r, "without client authentication")
 		},
 	})
@@ -36,7 +36,7 @@ func init() {
 		Accepts:   "400 or 401 invalid_client (a 401 with a challenge).",
 		Catches:   "invalid_request for a missing credential.",
 		Run: func(h *H) {
-			r := h.Send(ccBody())
+			r := h.Send(h.scoped())
 			h.ErrorCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
 		},
 	})
@@ -147,7 +147,7 @@ func init() {
 		Catches: "Servers that check only the client id.",
 		Labels:  []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			h.ClientError(r, "for a wrong secret")
 		},
 	})
@@ -161,7 +161,7 @@ func init() {
 		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			for _, v := range []string{"Basic !!!occheck", "Basic " + base64.StdEncoding.EncodeToString([]byte("no-colon-here")), "Basic"} {
-				r := h.Send(ccBody(), Header("Authorization", v))
+				r := h.Send(h.scoped(), Header("Authorization", v))
 				h.Must(!r.HasToken(), "no access token for a malformed Basic header", "%s", r.Summary())
 				h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
 			}
@@ -174,7 +174,7 @@ func init() {
 		Accepts: "A refusal without a token (status and code are graded by ERR-401-01).",
 		Labels:  []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
 			h.ClientError(r, "for an unknown client")
 		},
 	})
@@ -185,8 +185,8 @@ func init() {
 		Accepts: "Observation only.",
 		Labels:  []string{"basic"},
 		Run: func(h *H) {
-			wrong := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
-			unknown := h.Send(ccBody(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
+			wrong := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			unknown := h.Send(h.scoped(), Basic(&Client{ID: "occheck-unknown-client", Secret: wrongSecret}))
 			if wrong.Status != unknown.Status || wrong.ErrorCode() != unknown.ErrorCode() || wrong.String("error_description") != unknown.String("error_description") {
 				h.Note("answers differ, so client ids can be enumerated: wrong secret %s; unknown client %s", wrong.Summary(), unknown.Summary())
 			}
@@ -209,7 +209,7 @@ func init() {
 		Catches: "Handlers that merge query and body.",
 		Run: func(h *H) {
 			c := &h.T.Client
-			r := h.Send(ccBody(), Query(form("client_id", c.ID, "client_secret", c.Secret)))
+			r := h.Send(h.scoped(), Query(form("client_id", c.ID, "client_secret", c.Secret)))
 			h.ClientError(r, "for credentials in the query string")
 		},
 	})
@@ -221,7 +221,7 @@ func init() {
 		Accepts:   "400 or 401 invalid_client without a token.",
 		Labels:    []string{"post"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			h.Must(!r.HasToken(), "no access token for a wrong secret", "%s", r.Summary())
 			h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
 		},
@@ -258,9 +258,9 @@ func init() {
 		Run: func(h *H) {
 			a, b := &h.T.Client, h.T.SpecialClient
 			wrongB := &Client{ID: b.ID, Secret: wrongSecret}
-			h.tokenTo(h.Send(ccBody(), Basic(a), Post(b)), "Basic for "+a.ID+" and body credentials for "+b.ID, []string{a.ID, b.ID}, nil)
-			h.tokenTo(h.Send(ccBody(), Basic(a), Post(wrongB)), "Basic for "+a.ID+" and "+b.ID+" with a wrong body secret", []string{a.ID}, []string{b.ID})
-			h.tokenTo(h.Send(ccBody(), Basic(wrongB), Post(a)), b.ID+" with a wrong secret in Basic and body credentials for "+a.ID, []string{a.ID}, []string{b.ID})
+			h.tokenTo(h.Send(h.scopedShared(), Basic(a), Post(b)), "Basic for "+a.ID+" and body credentials for "+b.ID, []string{a.ID, b.ID}, nil)
+			h.tokenTo(h.Send(h.scopedShared(), Basic(a), Post(wrongB)), "Basic for "+a.ID+" and "+b.ID+" with a wrong body secret", []string{a.ID}, []string{b.ID})
+			h.tokenTo(h.Send(h.scopedShared(), Basic(wrongB), Post(a)), b.ID+" with a wrong secret in Basic and body credentials for "+a.ID, []string{a.ID}, []string{b.ID})
 		},
 	})
 	add(Spec{
@@ -288,7 +288,7 @@ func init() {
 			if h.T.SpecialClient != nil {
 				other = h.T.SpecialClient.ID
 			}
-			r := h.Send(ccBody("client_id", other), Basic(&h.T.Client))
+			r := h.Send(h.scopedShared("client_id", other), Basic(&h.T.Client))
 			h.tokenTo(r, "Basic for "+h.T.Client.ID+" and client_id="+other, []string{h.T.Client.ID}, []string{other})
 		},
 	})
@@ -303,7 +303,7 @@ func init() {
 		Run: func(h *H) {
 			c := &h.T.Client
 			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
-			r := h.Send(ccBody(), Header("Authorization", "Bearer "+cred))
+			r := h.Send(h.scoped(), Header("Authorization", "Bearer "+cred))
 			h.NoToken(r, "for a Bearer scheme")
 			h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient, rfc6749.ErrInvalidRequest)
 		},

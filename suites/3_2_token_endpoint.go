@@ -52,7 +52,7 @@ func init() {
 		Accepts:   "Any status without an access token (405, 400, 404 are all seen).",
 		Catches:   "Frameworks that route every method to the handler and read the query.",
 		Run: func(h *H) {
-			r := h.Send("", Method(http.MethodGet), Query(ccBody()), h.As(&h.T.Client))
+			r := h.Send("", Method(http.MethodGet), Query(h.scoped()), h.As(&h.T.Client))
 			h.NoToken(r, "for a GET request")
 		},
 	})
@@ -64,7 +64,7 @@ func init() {
 		Accepts:   "Any status without an access token.",
 		Run: func(h *H) {
 			for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
-				r := h.Send(ccBody(), Method(m), h.As(&h.T.Client))
+				r := h.Send(h.scoped(), Method(m), h.As(&h.T.Client))
 				h.NoToken(r, "for a "+m+" request")
 			}
 		},
@@ -140,7 +140,7 @@ func init() {
 		Catches:   "Handlers that merge query and body (Go r.FormValue, PHP $_REQUEST, servlet getParameter).",
 		Labels:    []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send("", Query(ccBody()), h.As(&h.T.Client))
+			r := h.Send("", Query(h.scoped()), h.As(&h.T.Client))
 			h.ClientError(r, "when grant_type is only in the query")
 		},
 	})
@@ -242,7 +242,7 @@ func init() {
 		How:       "OPTIONS with Origin and Access-Control-Request-Method, valid credentials and a form body.",
 		Accepts:   "Any answer without an access token.",
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Method(http.MethodOptions), h.As(&h.T.Client),
+			r := h.Send(h.scoped(), Method(http.MethodOptions), h.As(&h.T.Client),
 				Header("Origin", "https://app.example"), Header("Access-Control-Request-Method", "POST"))
 			h.NoToken(r, "for an OPTIONS preflight")
 		},

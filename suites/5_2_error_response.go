@@ -22,7 +22,7 @@ func (h *H) errorTriggers() []*Response {
 		h.Send(form("x_occheck", "1"), h.As(c)),                         // invalid_request
 		h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(c)), // unsupported_grant_type
 		h.Send(ccBody("scope", `occheck"x`), h.As(c)),                   // invalid_scope
-		h.Send(ccBody(), Post(&Client{ID: c.ID, Secret: wrongSecret})),  // invalid_client
+		h.Send(h.scoped(), Post(&Client{ID: c.ID, Secret: wrongSecret})),  // invalid_client
 	}
 	if h.T.NoGrantClient != nil {
 		rs = append(rs, h.Send(ccBody(), h.As(h.T.NoGrantClient))) // unauthorized_client
@@ -153,7 +153,7 @@ func init() {
 		Catches:   "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
 		Labels:    []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			h.InvalidClient(r, true)
 		},
 	})
@@ -165,7 +165,7 @@ func init() {
 		Accepts:   `Basic realm="..."`,
 		Labels:    []string{"basic"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			www := r.Header.Values("WWW-Authenticate")
 			if !hasChallenge(www, "Basic") {
 				return // no challenge at all is ERR-401-01's failure
@@ -189,7 +189,7 @@ func init() {
 		Accepts:   "400, or 401 with WWW-Authenticate.",
 		Labels:    []string{"post"},
 		Run: func(h *H) {
-			r := h.Send(ccBody(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
+			r := h.Send(h.scoped(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			if r.Status == 401 {
 				h.Require(len(r.Header.Values("WWW-Authenticate")) > 0, "WWW-Authenticate on a 401", "none")
 			}
@@ -203,7 +203,7 @@ func init() {
 		Accepts:   "No access_token or refresh_token member.",
 		Run: func(h *H) {
 			c := &h.T.Client
-			rs := append(h.errorTriggers(), h.Send(ccBody(), Basic(&Client{ID: c.ID, Secret: wrongSecret})))
+			rs := append(h.errorTriggers(), h.Send(h.scoped(), Basic(&Client{ID: c.ID, Secret: wrongSecret})))
 			for _, r := range rs {
 				if r.Status/100 == 2 && r.ErrorCode() == "" {
 					continue // a success, judged by the spec of its request

@@ -879,6 +879,16 @@ func (h *H) specialToken(auth Opt) *Response {
 	return r
 }
 
+// scopedShared is a valid request body for requests that involve the
+// second client too: only the first configured scope, the one most likely
+// granted to both, plus kv.
+func (h *H) scopedShared(kv ...string) string {
+	if h.T.Scope != "" {
+		kv = append([]string{"scope", strings.Fields(h.T.Scope)[0]}, kv...)
+	}
+	return ccBody(kv...)
+}
+
 // scoped is the body of a valid request by the client under test: the
 // configured scope when there is one, plus kv.
 func (h *H) scoped(kv ...string) string {
