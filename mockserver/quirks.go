@@ -122,6 +122,7 @@ const (
 	QuirkMultiMethodBodyWins           Quirk = "multi-method-body-wins"
 	QuirkJWKSJWKSetType                Quirk = "jwks-jwk-set-type"
 	QuirkScopeEmptyString              Quirk = "scope-empty-string"
+	QuirkScopeRequiredInvalidScope     Quirk = "scope-required-invalid-scope"
 )
 
 // quirkDef is one quirk: the rule it breaks and the steps it rewires.
@@ -839,6 +840,14 @@ var quirkTable = map[Quirk]quirkDef{
 				r.Scope = ""
 			}
 		})
+	}}, QuirkScopeRequiredInvalidScope: {"a request without scope is refused with invalid_scope (conformant: RFC 6749 §3.3 lets a server require one)", func(s *steps, a *Authority) {
+		next := s.grantScope
+		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
+			if toks, ok := rfc6749.ParseScope(x.req.params[rfc6749.ParamScope]); ok && len(toks) == 0 {
+				return nil, false, errInvalidScope("scope is required")
+			}
+			return next(x, cl)
+		}
 	}},
 }
 

@@ -145,6 +145,7 @@ func (h *H) findBaseline() {
 		h.st.sink.setBaseline(b.reason)
 	}()
 	var tried []string
+	scopeRefused := 0
 	for _, m := range candidates {
 		r := h.Send(h.scoped(), methodOpt(c, m))
 		if r.OK() {
@@ -153,7 +154,16 @@ func (h *H) findBaseline() {
 			return
 		}
 		b.refused[m] = r
+		if r.ErrorCode() == rfc6749.ErrInvalidScope {
+			scopeRefused++
+		}
 		tried = append(tried, fmt.Sprintf("%s: %s", m, r.Summary()))
+	}
+	if h.T.Scope == "" && scopeRefused == len(candidates) {
+		// RFC 6749 §3.3 lets a server refuse a request without scope: that
+		// is conformant, and the suite cannot go on without one.
+		b.reason = "no scope configured, and the server requires one"
+		h.transportError(fmt.Errorf("the server refuses a request without scope (invalid_scope), which RFC 6749 §3.3 allows: pass --scope with a scope the client may have (%s)", strings.Join(tried, "; ")))
 	}
 	hint := ""
 	if b.auto && !slices.Contains(candidates, rfc6749.AuthClientSecretPost) {

@@ -107,6 +107,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"scope-case-insensitive":           {"CC-SCOPE-05": warn},
 	"scope-empty-string":               {"OAS-TOKEN-200": warn, "RESP-SCOPE-02": fail},
 	"scope-narrowed-hidden":            {"RESP-SCOPE-01": fail},
+	"scope-required-invalid-scope":     {},
 	"scope-required":                   {"CC-SCOPE-01": fail},
 	"scopes-not-enforced":              {"CC-SCOPE-02": fail, "CC-SCOPE-03": fail, "CC-SCOPE-04": warn, "OAS-TOKEN-200": warn},
 	"status-201":                       {"OAS-TOKEN-200": skip, "RESP-STATUS-01": fail},

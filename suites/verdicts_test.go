@@ -208,3 +208,23 @@ func TestUndeclaredDependencyIsAHarnessBug(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeRequiredWithoutScope: a server may refuse a request without
+// scope (RFC 6749 §3.3). Without --scope that is no failure of the server:
+// the baseline cannot be made, and the run says what to pass.
+func TestScopeRequiredWithoutScope(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockConfig(mockserver.QuirkScopeRequiredInvalidScope))
+	target := mockTarget(s)
+	target.Scope = ""
+	run, err := Run(t.Context(), target, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := result(run, "CC-OK-01")
+	if ok.Verdict != reports.Error || !strings.Contains(ok.Message.Detail, "pass --scope") {
+		t.Fatalf("CC-OK-01 %s: %s", ok.Verdict, ok.Message.Detail)
+	}
+	if c := count(run); len(c[reports.Fail]) != 0 {
+		t.Errorf("failures %v; the server did nothing wrong", c[reports.Fail])
+	}
+}
