@@ -166,6 +166,39 @@ type collector struct {
 	results  map[string]reports.SpecResult
 	aborted  error
 	baseline string
+	// state is the run's state, for the results of specs that ran only
+	// because a selected spec depends on them.
+	state *runState
+}
+
+// addRoots adds the failed or errored root cause of every selected spec
+// that was skipped for it, when the root was not selected itself: a run
+// filtered to dependents must not call a broken server conformant.
+func (c *collector) addRoots() {
+	if c == nil || c.state == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.state
+	for id, r := range c.results {
+		if r.Verdict != reports.Skip {
+			continue
+		}
+		root := st.root(id)
+		if _, selected := c.results[root]; selected || root == id {
+			continue
+		}
+		st.mu.Lock()
+		m := st.memos[root]
+		st.mu.Unlock()
+		if m == nil || (m.res.Verdict != reports.Fail && m.res.Verdict != reports.Error) {
+			continue
+		}
+		rr := m.res
+		rr.Notes = append(append([]string(nil), rr.Notes...), "not selected: run because "+id+" depends on it")
+		c.results[root] = rr
+	}
 }
 
 // setBaseline records how the baseline request authenticates.
@@ -210,6 +243,9 @@ func register(target func() Target, sink *collector, outer context.Context) {
 			t := target()
 			tgt = &t
 			state = newRunState(tgt, outer, sink)
+			if sink != nil {
+				sink.state = state
+			}
 		})
 		return tgt, state
 	}

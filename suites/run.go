@@ -97,6 +97,7 @@ func Run(ctx context.Context, target Target, o RunOptions) (*reports.Run, error)
 	ginkgo.RunSpecs(&gT{}, "occheck", sc, rc)
 	run.Finish = now()
 	run.Target.BaselineRequest = sink.baseline
+	sink.addRoots()
 	for _, s := range allSpecs() {
 		if r, ok := sink.results[s.ID]; ok {
 			run.Specs = append(run.Specs, r)

@@ -161,8 +161,11 @@ func TestSelectedSpecRunsItsDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Specs) != 1 || run.Specs[0].Verdict != reports.Skip || !strings.HasPrefix(run.Specs[0].Message.Detail, "depends on CC-GT-02, which failed") {
-		t.Fatalf("specs %+v", run.Specs)
+	if r := result(run, "CC-GT-02-CODE"); r.Verdict != reports.Skip || !strings.HasPrefix(r.Message.Detail, "depends on CC-GT-02, which failed") {
+		t.Fatalf("CC-GT-02-CODE %s: %s", r.Verdict, r.Message.Detail)
+	}
+	if len(run.Specs) != 2 {
+		t.Errorf("%d specs reported, want the selected one and its failed root", len(run.Specs))
 	}
 }
 
@@ -226,5 +229,18 @@ func TestScopeRequiredWithoutScope(t *testing.T) {
 	}
 	if c := count(run); len(c[reports.Fail]) != 0 {
 		t.Errorf("failures %v; the server did nothing wrong", c[reports.Fail])
+	}
+}
+
+// TestFilteredRunReportsTheRootCause: a run selecting only a dependent
+// spec still reports the failed root cause, so it cannot pass.
+func TestFilteredRunReportsTheRootCause(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockConfig(mockserver.QuirkAnyGrantType))
+	run, err := Run(t.Context(), mockTarget(s), RunOptions{LabelFilter: "id: containsAny {CC-GT-02-CODE}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := result(run, "CC-GT-02"); got.Verdict != reports.Fail || len(got.Notes) == 0 || !strings.Contains(got.Notes[len(got.Notes)-1], "CC-GT-02-CODE depends on it") {
+		t.Fatalf("CC-GT-02 %s %v in %d specs", got.Verdict, got.Notes, len(run.Specs))
 	}
 }
