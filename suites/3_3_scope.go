@@ -15,7 +15,7 @@ const unknownScope = "occheck-nonexistent-scope"
 func init() {
 	add(Spec{
 		ID: "CC-SCOPE-01", RFC: "6749", Section: "3.3", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "Without scope the server applies a default or refuses with invalid_scope.",
 		How:       "A valid request without scope.",
 		Accepts:   "200 with a token, or 400 invalid_scope.",
@@ -33,7 +33,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-02", RFC: "6749", Section: "3.3", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "A scope beyond the client's allowance is refused, or narrowed and reported.",
 		How:       "scope=<allowed> <forbidden>.",
 		Accepts:   "400 invalid_scope, or 200 whose scope member is present and lacks the forbidden scope.",
@@ -47,7 +47,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-03", RFC: "6749", Section: "3.3", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "An unknown scope is refused, or left out of the reported grant.",
 		How:       "scope=" + unknownScope + ".",
 		Accepts:   "400 invalid_scope, or 200 whose scope member lacks it.",

@@ -19,10 +19,10 @@ import (
 func (h *H) errorTriggers() []*Response {
 	c := &h.T.Client
 	rs := []*Response{
-		h.Send(form("x_occheck", "1"), h.As(c)),                         // invalid_request
-		h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(c)), // unsupported_grant_type
-		h.Send(ccBody("scope", `occheck"x`), h.As(c)),                   // invalid_scope
-		h.Send(h.scoped(), Post(&Client{ID: c.ID, Secret: wrongSecret})),  // invalid_client
+		h.Send(form("x_occheck", "1"), h.As(c)),                          // invalid_request
+		h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(c)),  // unsupported_grant_type
+		h.Send(ccBody("scope", `occheck"x`), h.As(c)),                    // invalid_scope
+		h.Send(h.scoped(), Post(&Client{ID: c.ID, Secret: wrongSecret})), // invalid_client
 	}
 	if h.T.NoGrantClient != nil {
 		rs = append(rs, h.Send(ccBody(), h.As(h.T.NoGrantClient))) // unauthorized_client
@@ -146,12 +146,11 @@ func init() {
 	})
 	add(Spec{
 		ID: "ERR-401-01", RFC: "6749", Section: "5.2", Level: reports.Must,
-		DependsOn: []string{"ERR-400-01", "ERR-JSON-01"},
-		Title:     "Failed HTTP Basic authentication is 401 invalid_client with a Basic challenge.",
-		How:       "Basic with the client's id and a wrong secret.",
-		Accepts:   "401, WWW-Authenticate with scheme Basic, error invalid_client.",
-		Catches:   "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
-		Labels:    []string{"basic"},
+		Title:   "Failed HTTP Basic authentication is 401 invalid_client with a Basic challenge.",
+		How:     "Basic with the client's id and a wrong secret.",
+		Accepts: "401, WWW-Authenticate with scheme Basic, error invalid_client.",
+		Catches: "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
+		Labels:  []string{"basic"},
 		Run: func(h *H) {
 			r := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			h.InvalidClient(r, true)

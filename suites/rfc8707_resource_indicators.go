@@ -37,7 +37,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "RI-02", RFC: "8707", Section: "2", Level: reports.Should,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "A resource that is relative or has a fragment is refused with invalid_target.",
 		How:       "resource=/occheck-relative, and the configured resource with #occheck appended.",
 		Accepts:   "400 invalid_target (invalid_request is accepted for the malformed value too).",
@@ -51,7 +51,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "RI-03", RFC: "8707", Section: "2", Level: reports.Should,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "A resource the server does not serve is refused with invalid_target.",
 		How:       "resource=https://occheck-unknown-resource.example/ (same scheme as the configured one).",
 		Accepts:   "400 invalid_target; a token is noted (the server may accept any resource).",
@@ -68,7 +68,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "RI-04", RFC: "8707", Section: "2", Level: reports.Should,
-		DependsOn: []string{"CC-OK-01", "ERR-400-01", "ERR-JSON-01"},
+		DependsOn: []string{"CC-OK-01"},
 		Title:     "Several resource parameters are legal, not a repeated-parameter error.",
 		How:       "resource given twice (the configured resource, twice).",
 		Accepts:   "A token, or invalid_target by policy; not invalid_request.",
