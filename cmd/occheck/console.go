@@ -241,6 +241,13 @@ func clipText(s string, n int) string {
 	return s
 }
 
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 // grade prints the results and decides the exit code.
 func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 	p.baseline.apply(run)
@@ -271,23 +278,27 @@ func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 			baselineErr = s.Message.Detail
 		}
 	}
+	tripped := errors.As(runErr, &abort)
+	if tripped && fails > 0 {
+		fmt.Fprintln(stdout, c.paint(purple, "run stopped early: "+abort.Err.Error()))
+	}
 	switch {
 	case baselineErr != "" && fails == 0:
 		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: the baseline request (CC-OK-01) could not be made: "+baselineErr))
 		return exitCannotGo
-	case errors.As(runErr, &abort):
-		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: "+abort.Err.Error()))
-		return exitCannotGo
 	case fails > 0 || stale > 0 || (p.target.Strict && warns > 0):
-		why := fmt.Sprintf("%d MUST failures", fails)
+		why := plural(fails, "failure")
 		if p.target.Strict {
-			why += fmt.Sprintf(", %d SHOULD failures (strict)", warns)
+			why += fmt.Sprintf(", %s (strict)", plural(warns, "SHOULD warning"))
 		}
 		if stale > 0 {
 			why += fmt.Sprintf(", %d stale baseline entries (delete them)", stale)
 		}
 		fmt.Fprintln(stdout, c.paint(red, "verdict: NOT CONFORMANT ("+why+")"))
 		return exitFail
+	case tripped:
+		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: "+abort.Err.Error()))
+		return exitCannotGo
 	case errs > 0:
 		fmt.Fprintln(stdout, c.paint(purple, fmt.Sprintf("verdict: INCOMPLETE (%d specs could not run: see the errors above)", errs)))
 		return exitCannotGo

@@ -145,7 +145,7 @@ func TestHostileServers(t *testing.T) {
 				_ = tc.SetLinger(0)
 			}
 			conn.Close()
-		}, 1, "FAIL  ERR-5XX-01", 20 * time.Second},
+		}, 1, "FAIL  CC-OK-01", 20 * time.Second},
 		{"invalid JSON", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-store")
@@ -166,7 +166,7 @@ func TestHostileServers(t *testing.T) {
 		}, 1, "FAIL  CC-OK-01", 30 * time.Second},
 		{"every request 500", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", 500)
-		}, 1, "FAIL  ERR-5XX-01", 20 * time.Second},
+		}, 1, "run stopped early: circuit open", 20 * time.Second},
 		{"every request 429", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3600")
 			http.Error(w, "slow down", http.StatusTooManyRequests)
