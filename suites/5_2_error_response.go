@@ -146,11 +146,12 @@ func init() {
 	})
 	add(Spec{
 		ID: "ERR-401-01", RFC: "6749", Section: "5.2", Level: reports.Must,
-		Title:   "Failed HTTP Basic authentication is 401 invalid_client with a Basic challenge.",
-		How:     "Basic with the client's id and a wrong secret.",
-		Accepts: "401, WWW-Authenticate with scheme Basic, error invalid_client.",
-		Catches: "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
-		Labels:  []string{"basic"},
+		DependsOn: []string{"AUTH-BASIC-06"},
+		Title:     "Failed HTTP Basic authentication is 401 invalid_client with a Basic challenge.",
+		How:       "Basic with the client's id and a wrong secret.",
+		Accepts:   "401, WWW-Authenticate with scheme Basic, error invalid_client.",
+		Catches:   "400 after Basic; 401 without WWW-Authenticate; unauthorized_client or invalid_grant for a bad secret.",
+		Labels:    []string{"basic"},
 		Run: func(h *H) {
 			r := h.Send(h.scoped(), Basic(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			h.InvalidClient(r, true)
@@ -182,11 +183,10 @@ func init() {
 	})
 	add(Spec{
 		ID: "ERR-401-03", RFC: "9110", Section: "15.5.2", Level: reports.Should,
-		DependsOn: []string{"ERR-401-01"},
-		Title:     "A 401 for body credentials carries WWW-Authenticate.",
-		How:       "A wrong secret in the body; if the answer is 401 it must carry a challenge.",
-		Accepts:   "400, or 401 with WWW-Authenticate.",
-		Labels:    []string{"post"},
+		Title:   "A 401 for body credentials carries WWW-Authenticate.",
+		How:     "A wrong secret in the body; if the answer is 401 it must carry a challenge.",
+		Accepts: "400, or 401 with WWW-Authenticate.",
+		Labels:  []string{"post"},
 		Run: func(h *H) {
 			r := h.Send(h.scoped(), Post(&Client{ID: h.T.Client.ID, Secret: wrongSecret}))
 			if r.Status == 401 {

@@ -27,9 +27,9 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"any-auth-scheme":                  {"AUTH-SCHEME-01": fail},
 	"any-grant-type":                   {"BCP-01": skip, "CC-GT-02": fail, "CC-GT-02-CODE": skip, "CC-GT-03": info},
 	"any-method":                       {"BCP-06": fail, "TE-POST-02": fail},
-	"any-secret":                       {"AUTH-BASIC-06": fail, "AUTH-BASIC-08-ENUM": info, "AUTH-POST-03": fail, "ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": skip},
+	"any-secret":                       {"AUTH-BASIC-06": fail, "AUTH-BASIC-08-ENUM": info, "AUTH-POST-03": fail, "ERR-401-01": skip, "ERR-401-02": skip},
 	"bad-error-uri":                    {"ERR-URI-01": fail, "OAS-TOKEN-ERROR": warn},
-	"basic-400":                        {"ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": skip},
+	"basic-400":                        {"ERR-401-01": fail, "ERR-401-02": skip},
 	"basic-percent-only":               {"AUTH-BASIC-02": fail, "AUTH-BASIC-04": fail},
 	"basic-raw":                        {"AUTH-BASIC-02": fail, "AUTH-BASIC-04": fail},
 	"basic-scheme-case-sensitive":      {"AUTH-BASIC-05": warn},
@@ -89,7 +89,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"no-pragma":                        {"RESP-HDR-02": fail},
 	"no-realm":                         {"ERR-401-02": warn},
 	"no-token-type":                    {"OAS-TOKEN-200": warn, "RESP-TT-01": fail},
-	"no-www-authenticate":              {"ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": skip, "OAS-TOKEN-ERROR": warn},
+	"no-www-authenticate":              {"ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": warn, "OAS-TOKEN-ERROR": warn},
 	"non-registry-error":               {"CC-SCOPE-02": warn, "CC-SCOPE-03": warn, "CC-SCOPE-04": warn, "ERR-CODE-02": info},
 	"password-access-denied":           {"BCP-01": warn},
 	"password-invalid-request":         {"BCP-01": warn},
@@ -117,8 +117,8 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"unknown-clients":                  {"AUTH-BASIC-08": fail, "AUTH-BASIC-08-ENUM": info},
 	"unknown-grant-invalid-request":    {"CC-GT-02-CODE": warn},
 	"widened-scope-hidden":             {"CC-SCOPE-02": fail, "CC-SCOPE-03": fail},
-	"wrong-secret-invalid-grant":       {"AUTH-POST-03": warn, "ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": skip},
-	"wrong-secret-unauthorized-client": {"AUTH-POST-03": warn, "ERR-401-01": fail, "ERR-401-02": skip, "ERR-401-03": skip},
+	"wrong-secret-invalid-grant":       {"AUTH-POST-03": warn, "ERR-401-01": fail, "ERR-401-02": skip},
+	"wrong-secret-unauthorized-client": {"AUTH-POST-03": warn, "ERR-401-01": fail, "ERR-401-02": skip},
 }
 
 // quirkTargets adjusts the target for quirks that need it.
