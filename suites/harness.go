@@ -212,9 +212,7 @@ func dependencyReason(root string, r reports.SpecResult) string {
 	if why == "" {
 		why = r.Message.Detail
 	}
-	if len(why) > 160 {
-		why = why[:160] + "..."
-	}
+	why = clipRunes(why, 160)
 	if why != "" {
 		why = ": " + why
 	}
@@ -294,7 +292,9 @@ func (h *H) fill(r *reports.SpecResult) {
 	if h.msg.Expected != "" || h.msg.Actual != "" || h.msg.Detail != "" {
 		r.Message.Expected, r.Message.Actual, r.Message.Detail = h.msg.Expected, h.msg.Actual, h.msg.Detail
 	}
-	red := h.st.prober.Redact
+	// Redact first, then clip: a secret cut in half would escape the
+	// redaction.
+	red := func(s string) string { return clipRunes(h.st.prober.Redact(s), maxMessage) }
 	r.Message.Expected, r.Message.Actual, r.Message.Detail = red(r.Message.Expected), red(r.Message.Actual), red(r.Message.Detail)
 	for _, n := range h.notes {
 		r.Notes = append(r.Notes, red(n))
@@ -303,6 +303,24 @@ func (h *H) fill(r *reports.SpecResult) {
 	if r.Verdict != reports.Pass && r.Verdict != reports.Info {
 		r.Curl = h.lastCurl
 	}
+}
+
+// maxMessage bounds a message in a report, in characters.
+const maxMessage = 600
+
+// clipRunes shortens s to at most n characters, never inside one.
+func clipRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "..."
+		}
+		i++
+	}
+	return s
 }
 
 // fail settles the verdict for a broken check: MUST fails, SHOULD warns,
@@ -460,10 +478,9 @@ func (r *Response) Summary() string {
 	if r.HasToken() {
 		body = "(a body carrying an access_token)"
 	}
-	if len(body) > 200 {
-		body = body[:200] + "..."
-	}
-	return fmt.Sprintf("%d %s", r.Status, body)
+	// Bounded, but long enough that a secret echoed in the body is whole
+	// when redaction sees it: messages are clipped after redaction.
+	return fmt.Sprintf("%d %s", r.Status, clipRunes(body, 4096))
 }
 
 func decodeObject(body []byte) (map[string]any, []string, error) {

@@ -2,6 +2,11 @@ package suites
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -242,5 +247,32 @@ func TestFilteredRunReportsTheRootCause(t *testing.T) {
 	}
 	if got := result(run, "CC-GT-02"); got.Verdict != reports.Fail || len(got.Notes) == 0 || !strings.Contains(got.Notes[len(got.Notes)-1], "CC-GT-02-CODE depends on it") {
 		t.Fatalf("CC-GT-02 %s %v in %d specs", got.Verdict, got.Notes, len(run.Specs))
+	}
+}
+
+// TestEchoedCredentialsNeverReachAReport: a server that echoes the
+// Authorization header deep in its error body, where a message is clipped,
+// leaks no part of the Basic credential into any message, note or
+// transcript.
+func TestEchoedCredentialsNeverReachAReport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"%s%s"}`, strings.Repeat("x", 123), r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	target := Target{TokenURL: srv.URL + "/token", Client: Client{ID: "echo-client", Secret: "echo-secret-0123456789", AuthMethods: []string{rfc6749.AuthClientSecretBasic}}}
+	run, err := Run(t.Context(), target, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := base64.StdEncoding.EncodeToString([]byte("echo-client:echo-secret-0123456789"))
+	b, _ := json.Marshal(run)
+	// The id prefix is shared with the wrong-secret credentials the specs
+	// send on purpose; the part that encodes the secret must never show.
+	for _, part := range []string{cred[16:24], cred[20:], "echo-secret"} {
+		if strings.Contains(string(b), part) {
+			t.Errorf("the report holds %q", part)
+		}
 	}
 }
