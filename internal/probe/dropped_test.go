@@ -52,6 +52,10 @@ func TestDroppedIsTheServersFault(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String()
 	ln.Close()
+	// A TLS port that answers plain HTTP with a TLS alert record, and one
+	// that closes during the handshake: protocol trouble, not a crash.
+	alert := rawServer(t, func(c net.Conn) { _, _ = c.Write([]byte("\x15\x03\x01\x00\x02\x02\x28")) })
+	handshake := rawServer(t, func(c net.Conn) {})
 
 	for _, tc := range []struct {
 		name    string
@@ -62,6 +66,8 @@ func TestDroppedIsTheServersFault(t *testing.T) {
 		{"closed without a response", abort.URL, nil, true},
 		{"reset mid-body", reset.URL, nil, true},
 		{"connection refused", closed, nil, false},
+		{"a TLS alert to plain HTTP", "http://" + alert, nil, false},
+		{"closed during the TLS handshake", "https://" + handshake, nil, false},
 		{"timeout", slow.URL, nil, false},
 		{"unknown certificate authority", tlsSrv.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}, false},
 	} {
@@ -76,4 +82,28 @@ func TestDroppedIsTheServersFault(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rawServer accepts connections, reads a little, lets f answer, closes.
+func rawServer(t *testing.T, f func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 512)
+			_ = c.SetReadDeadline(time.Now().Add(time.Second))
+			_, _ = c.Read(buf)
+			f(c)
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
 }

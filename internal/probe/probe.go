@@ -18,6 +18,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"sort"
@@ -214,6 +215,12 @@ func dropped(err error) bool {
 		return true
 	}
 	s := err.Error()
+	switch {
+	case strings.Contains(s, "ENHANCE_YOUR_CALM") || strings.Contains(s, "REFUSED_STREAM"):
+		return false // HTTP/2 flow control: the server asks for less, it did not crash
+	case strings.Contains(s, `malformed HTTP response "\x15\x03`) || strings.Contains(s, `malformed HTTP response "\x16\x03`):
+		return false // a TLS record: plain HTTP sent to a TLS port
+	}
 	return strings.Contains(s, "stream error") || strings.Contains(s, "malformed HTTP") ||
 		strings.Contains(s, "connection reset") || strings.Contains(s, "broken pipe")
 }
@@ -265,12 +272,19 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	start := time.Now()
-	resp, err := c.Do(hr)
+	resp, wrote, err := send(&c, hr)
+	if err != nil && wrote.reused && dropped(err) {
+		// A kept-alive connection the server closed as the request went
+		// out: the usual race, not the server's answer. Once more, fresh.
+		if hr2, err2 := rebuild(hr, req.Body); err2 == nil {
+			resp, wrote, err = send(&c, hr2)
+		}
+	}
 	if err != nil {
 		desc := p.redactor(req).text(describe(err))
 		p.observe(0, desc)
 		ex := p.record(req, nil, time.Since(start), err)
-		return nil, ex, &TransportError{Desc: "transport: " + desc, Dropped: dropped(err)}
+		return nil, ex, &TransportError{Desc: "transport: " + desc, Dropped: wrote.written && dropped(err)}
 	}
 	defer resp.Body.Close()
 	limit := p.MaxBody
@@ -290,6 +304,40 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 	}
 	p.observe(out.Status, "")
 	return out, p.record(req, out, time.Since(start), nil), nil
+}
+
+// sent is what the connection saw of a request.
+type sent struct {
+	// written: the whole request went out, after any TLS handshake.
+	written bool
+	// reused: it went out on a kept-alive connection.
+	reused bool
+}
+
+// send does the request and traces whether it was written, so a dropped
+// connection is blamed on the server only when the server had the request.
+func send(c *http.Client, hr *http.Request) (*http.Response, sent, error) {
+	var s sent
+	trace := &httptrace.ClientTrace{
+		GotConn:      func(i httptrace.GotConnInfo) { s.reused = i.Reused },
+		WroteRequest: func(i httptrace.WroteRequestInfo) { s.written = i.Err == nil },
+	}
+	resp, err := c.Do(hr.WithContext(httptrace.WithClientTrace(hr.Context(), trace)))
+	return resp, s, err
+}
+
+// rebuild makes the request anew with a fresh body.
+func rebuild(hr *http.Request, body string) (*http.Request, error) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	n, err := http.NewRequestWithContext(hr.Context(), hr.Method, hr.URL.String(), r)
+	if err != nil {
+		return nil, err
+	}
+	n.Header = hr.Header.Clone()
+	return n, nil
 }
 
 // describe turns client errors into one line naming the likely cause.
