@@ -16,24 +16,56 @@ import (
 // 400 code, plus a wrong body secret. It returns the answers that carry no
 // token: issuing one is graded by the spec of that request, and the error
 // specs judge error responses only.
+//
+// The triggers are sent once per run and shared by every error spec; a
+// trigger answered 5xx or dropped is ERR-400-01's failure alone (and
+// ERR-5XX-01's), and the other specs judge the remaining answers.
 func (h *H) errorTriggers() []*Response {
+	st := h.st
+	st.trigOnce.Do(func() { st.triggers = h.sendTriggers() })
+	t := st.triggers
+	h.exchanges = append(h.exchanges, t.exchanges...)
+	if t.err != nil {
+		h.transportError(t.err)
+	}
+	return t.answers
+}
+
+// triggerSet is the shared outcome of the error triggers.
+type triggerSet struct {
+	answers   []*Response
+	exchanges []reports.Exchange
+	faults    []string
+	err       error
+}
+
+func (h *H) sendTriggers() (t *triggerSet) {
+	t = &triggerSet{}
+	before := len(h.exchanges)
+	defer func() { t.exchanges = append([]reports.Exchange(nil), h.exchanges[before:]...) }()
 	c := &h.T.Client
-	rs := []*Response{
-		h.Send(form("x_occheck", "1"), h.As(c)),                          // invalid_request
-		h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(c)),  // unsupported_grant_type
-		h.Send(ccBody("scope", `occheck"x`), h.As(c)),                    // invalid_scope
-		h.Send(h.scoped(), Post(&Client{ID: c.ID, Secret: wrongSecret})), // invalid_client
+	reqs := []func() *Response{
+		func() *Response { return h.Send(form("x_occheck", "1"), h.As(c)) },                          // invalid_request
+		func() *Response { return h.Send(form("grant_type", "urn:example:occheck:nope"), h.As(c)) },  // unsupported_grant_type
+		func() *Response { return h.Send(ccBody("scope", `occheck"x`), h.As(c)) },                    // invalid_scope
+		func() *Response { return h.Send(h.scoped(), Post(&Client{ID: c.ID, Secret: wrongSecret})) }, // invalid_client
 	}
 	if h.T.NoGrantClient != nil {
-		rs = append(rs, h.Send(ccBody(), h.As(h.T.NoGrantClient))) // unauthorized_client
+		reqs = append(reqs, func() *Response { return h.Send(ccBody(), h.As(h.T.NoGrantClient)) }) // unauthorized_client
 	}
-	var errs []*Response
-	for _, r := range rs {
-		if !r.HasToken() {
-			errs = append(errs, r)
+	for _, send := range reqs {
+		r, fault, err := h.soft(send)
+		switch {
+		case err != nil:
+			t.err = err
+			return t
+		case fault != "":
+			t.faults = append(t.faults, fault)
+		case !r.HasToken():
+			t.answers = append(t.answers, r)
 		}
 	}
-	return errs
+	return t
 }
 
 func init() {
@@ -45,7 +77,9 @@ func init() {
 		Accepts:   "A 4xx status for each.",
 		Catches:   "200 with an error member; 500 for bad input.",
 		Run: func(h *H) {
-			for _, r := range h.errorTriggers() {
+			answers := h.errorTriggers()
+			h.Require(len(h.st.triggers.faults) == 0, "an error response, never a 5xx or a dropped connection", "%s", strings.Join(h.st.triggers.faults, "; "))
+			for _, r := range answers {
 				h.Require(r.Status >= 400 && r.Status < 500, "a 4xx status for an error", "%s", r.Summary())
 			}
 		},

@@ -49,6 +49,8 @@ type runState struct {
 	// token endpoint requests, for ERR-5XX-01; tokenExchanges counts
 	// every token endpoint exchange of the run.
 	faults         []fault
+	trigOnce       sync.Once
+	triggers       *triggerSet
 	tokenExchanges int
 	ran            map[string]bool
 }
@@ -244,9 +246,12 @@ type H struct {
 
 	exchanges []reports.Exchange
 	lastCurl  string
-	verdict   reports.Verdict
-	msg       reports.Message
-	notes     []string
+	// softFaults: the error triggers are being sent; a fault belongs to
+	// ERR-400-01.
+	softFaults bool
+	verdict    reports.Verdict
+	msg        reports.Message
+	notes      []string
 }
 
 // abort unwinds a spec after its verdict is settled.
@@ -702,13 +707,40 @@ func sameEndpoint(a, b string) bool {
 	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) && ua.Path == ub.Path
 }
 
+// soft runs send and catches what would end the spec: a server fault
+// (recorded for ERR-5XX-01 under ERR-400-01, returned as its description)
+// or a transport error (returned).
+func (h *H) soft(send func() *Response) (r *Response, fault string, err error) {
+	verdict, msg := h.verdict, h.msg
+	h.softFaults = true
+	defer func() {
+		h.softFaults = false
+		if rec := recover(); rec != nil {
+			if _, ok := rec.(abort); !ok {
+				panic(rec)
+			}
+			if h.verdict == reports.Error {
+				err = errors.New(h.msg.Detail)
+			} else {
+				fault = h.msg.Actual
+			}
+			h.verdict, h.msg = verdict, msg
+		}
+	}()
+	return send(), "", nil
+}
+
 // serverFault ends the spec as failed: a 5xx or a dropped connection for a
 // request is the server's failure whatever the spec's level (RFC 6749
 // §5.2 owes every refused request an error response), and ERR-5XX-01
 // lists it too.
 func (h *H) serverFault(ex reports.Exchange, what string) {
+	spec := h.spec.ID
+	if h.softFaults {
+		spec = "ERR-400-01"
+	}
 	h.st.mu.Lock()
-	h.st.faults = append(h.st.faults, fault{spec: h.spec.ID, what: what, exchange: ex, curl: h.lastCurl})
+	h.st.faults = append(h.st.faults, fault{spec: spec, what: what, exchange: ex, curl: h.lastCurl})
 	h.st.mu.Unlock()
 	h.verdict = reports.Fail
 	h.msg = reports.Message{Expected: "an RFC 6749 §5.2 error response (4xx, JSON), never a 5xx or a dropped connection", Actual: what}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -274,5 +275,43 @@ func TestEchoedCredentialsNeverReachAReport(t *testing.T) {
 		if strings.Contains(string(b), part) {
 			t.Errorf("the report holds %q", part)
 		}
+	}
+}
+
+// TestOneTriggerFaultFailsOnce: the error triggers are shared by the
+// error specs; one of them answered 500 fails ERR-400-01 (and ERR-5XX-01),
+// not every spec that reads the triggers.
+func TestOneTriggerFaultFailsOnce(t *testing.T) {
+	mock, err := mockserver.New(mockConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			body, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(body), "occheck%22x") {
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		}
+		mock.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	target := mockTarget(&mockserver.Server{Server: srv, Authority: mock})
+	target.TokenURL, target.MetadataURL = srv.URL+"/token", ""
+	run, err := Run(t.Context(), target, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := count(run)
+	want := []string{"ERR-400-01", "ERR-5XX-01"}
+	if strings.Join(c[reports.Fail], ",") != strings.Join(want, ",") {
+		t.Errorf("failures %v, want %v", c[reports.Fail], want)
+	}
+	// CC-SCOPE-04 sends the same request but grades only its code, which
+	// ERR-400-01's failure makes moot.
+	if r := result(run, "CC-SCOPE-04"); r.Verdict != reports.Skip {
+		t.Errorf("CC-SCOPE-04 %s: %s", r.Verdict, r.Message.Detail)
 	}
 }
