@@ -227,10 +227,10 @@ func init() {
 		Accepts: "URLs without '#'.",
 		Run: func(h *H) {
 			h.Require(!strings.Contains(h.T.TokenURL, "#"), "a token URL without a fragment", "%s", h.T.TokenURL)
-			if h.T.MetadataURL == "" {
-				return
+			meta, ok := h.metadataDoc()
+			if !ok {
+				return // no usable document: the MD specs say why
 			}
-			_, meta := h.Metadata()
 			te, _ := meta["token_endpoint"].(string)
 			h.Require(!strings.Contains(te, "#"), "a metadata token_endpoint without a fragment", "%s", te)
 		},

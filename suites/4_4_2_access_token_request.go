@@ -196,7 +196,7 @@ func baselineReason(m string, b *baseline, advertised []string) string {
 // advertisedMethods is token_endpoint_auth_methods_supported, or nil when
 // there is no usable metadata; its absence is graded by the MD specs.
 func (h *H) advertisedMethods() []string {
-	if h.T.MetadataURL == "" {
+	if h.T.MetadataURL == "" || !h.metadataTrusted() {
 		return nil
 	}
 	f := h.st.fetchMetadata(h)

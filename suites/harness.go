@@ -870,6 +870,27 @@ func (h *H) Metadata() (*Response, map[string]any) {
 	return f.resp, obj
 }
 
+// metadataTrusted reports whether the metadata's data may be used: RFC
+// 8414 §3.3 forbids using a document whose issuer fails MD-02.
+func (h *H) metadataTrusted() bool {
+	return h.st.result(h.ctx, specByID("MD-02")).Verdict != reports.Fail
+}
+
+// metadataDoc is the metadata document when there is a usable one, for
+// specs whose main check does not need it; its exchange is added.
+func (h *H) metadataDoc() (map[string]any, bool) {
+	if h.T.MetadataURL == "" {
+		return nil, false
+	}
+	f := h.st.fetchMetadata(h)
+	h.exchanges = append(h.exchanges, f.ex)
+	if f.err != nil || f.resp.Status != 200 {
+		return nil, false
+	}
+	obj, err := f.resp.JSON()
+	return obj, err == nil
+}
+
 // fetchMetadata gets the metadata document once per run.
 func (st *runState) fetchMetadata(h *H) *fetched {
 	st.metaOnce.Do(func() {

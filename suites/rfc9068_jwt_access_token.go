@@ -232,6 +232,9 @@ func init() {
 			if uri == "" {
 				h.Skip("the metadata has no jwks_uri (graded by MD-08)")
 			}
+			if !h.metadataTrusted() {
+				h.Skip("the metadata failed MD-02, and RFC 8414 §3.3 forbids using its data: its jwks_uri is not used")
+			}
 			at, hd, _, _ := h.jwt()
 			r := h.getValidated(uri, specs.OpJWKS)
 			var set jose.JSONWebKeySet

@@ -261,15 +261,16 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		if t.TokenURL == "" {
 			t.TokenURL = d.tokenEndpoint
-		}
-		// The origin the user named (the issuer, else the metadata URL),
-		// never one the document chose.
-		origin := f.issuer
-		if origin == "" {
-			origin = f.metadataURL
-		}
-		if !sameOrigin(t.TokenURL, origin) && !f.allowCrossOrigin {
-			return nil, cannotf("the token endpoint %s is not on the origin of %s; client secrets go only there unless you pass --allow-cross-origin", t.TokenURL, origin)
+			// The origin the user named (the issuer, else the metadata
+			// URL), never one the document chose; a --token-url the user
+			// gave is theirs to name.
+			origin := f.issuer
+			if origin == "" {
+				origin = f.metadataURL
+			}
+			if !sameOrigin(t.TokenURL, origin) && !f.allowCrossOrigin {
+				return nil, cannotf("the token endpoint %s is not on the origin of %s; client secrets go only there unless you pass --allow-cross-origin", t.TokenURL, origin)
+			}
 		}
 	}
 	switch f.authMethod {

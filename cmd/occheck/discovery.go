@@ -63,21 +63,13 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL, tok
 	var tried []string
 	for _, mu := range candidates {
 		doc, status, err := fetchJSON(ctx, client, mu)
-		if err != nil {
-			if tokenURL != "" {
-				return &discovered{metadataURL: mu, expectIssuer: issuer, notes: []string{fmt.Sprintf("the metadata at %s could not be fetched (%v); checking --token-url without it", mu, err)}}, nil
-			}
-			return nil, cannotf("discovery: %s: %v", mu, err)
-		}
-		if status == http.StatusNotFound && metadataURL == "" {
-			tried = append(tried, fmt.Sprintf("%s (404)", mu))
+		switch {
+		case err != nil:
+			tried = append(tried, fmt.Sprintf("%s (%v)", mu, err))
 			continue
-		}
-		if status != http.StatusOK || doc == nil {
-			if tokenURL != "" {
-				return &discovered{metadataURL: mu, expectIssuer: issuer, notes: []string{fmt.Sprintf("%s answered %d, not a JSON metadata document; the MD specs will say so", mu, status)}}, nil
-			}
-			return nil, cannotf("discovery: %s answered %d, not a JSON metadata document", mu, status)
+		case status != http.StatusOK || doc == nil:
+			tried = append(tried, fmt.Sprintf("%s (%d, not a JSON metadata document)", mu, status))
+			continue
 		}
 		d := &discovered{metadataURL: mu, expectIssuer: issuer}
 		d.issuer, _ = doc["issuer"].(string)
@@ -110,10 +102,12 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL, tok
 		}
 		return d, nil
 	}
+	// No usable document: with --token-url the token endpoint is still
+	// checked, without the specs that need metadata.
 	if tokenURL != "" {
-		return &discovered{expectIssuer: issuer, notes: []string{fmt.Sprintf("no metadata for %s at %s; checking --token-url without it", issuer, strings.Join(tried, " or "))}}, nil
+		return &discovered{expectIssuer: issuer, notes: []string{fmt.Sprintf("no usable metadata at %s; checking --token-url without it (the metadata specs are skipped)", strings.Join(tried, " or "))}}, nil
 	}
-	return nil, cannotf("discovery: no metadata for %s at %s", issuer, strings.Join(tried, " or "))
+	return nil, cannotf("discovery: no usable metadata at %s", strings.Join(tried, " or "))
 }
 
 func fetchJSON(ctx context.Context, client *http.Client, u string) (map[string]any, int, error) {
