@@ -123,6 +123,8 @@ const (
 	QuirkJWKSJWKSetType                Quirk = "jwks-jwk-set-type"
 	QuirkScopeEmptyString              Quirk = "scope-empty-string"
 	QuirkScopeRequiredInvalidScope     Quirk = "scope-required-invalid-scope"
+	QuirkErrorDescriptionObject        Quirk = "error-description-object"
+	QuirkMetadataScopesString          Quirk = "metadata-scopes-string"
 )
 
 // quirkDef is one quirk: the rule it breaks and the steps it rewires.
@@ -840,7 +842,8 @@ var quirkTable = map[Quirk]quirkDef{
 				r.Scope = ""
 			}
 		})
-	}}, QuirkScopeRequiredInvalidScope: {"a request without scope is refused with invalid_scope (conformant: RFC 6749 §3.3 lets a server require one)", func(s *steps, a *Authority) {
+	}},
+	QuirkScopeRequiredInvalidScope: {"a request without scope is refused with invalid_scope (conformant: RFC 6749 §3.3 lets a server require one)", func(s *steps, a *Authority) {
 		next := s.grantScope
 		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
 			if toks, ok := rfc6749.ParseScope(x.req.params[rfc6749.ParamScope]); ok && len(toks) == 0 {
@@ -848,6 +851,19 @@ var quirkTable = map[Quirk]quirkDef{
 			}
 			return next(x, cl)
 		}
+	}},
+	QuirkErrorDescriptionObject: {"error_description is a JSON object of localised messages, not a string (RFC 6749 §5.2)", func(s *steps, a *Authority) {
+		s.errorBody = func(_ *exchange, e *oauthError) (string, []byte) {
+			out, _ := json.Marshal(map[string]any{"error": e.Code, "error_description": map[string]string{"en": e.Description}})
+			return jsonContentType, out
+		}
+	}},
+	QuirkMetadataScopesString: {"the metadata lists scopes_supported as one space-separated string, not a JSON array (RFC 8414 §2)", func(s *steps, a *Authority) {
+		wrapMetadata(s, func(m map[string]any) {
+			if sc, ok := m["scopes_supported"].([]string); ok {
+				m["scopes_supported"] = strings.Join(sc, " ")
+			}
+		})
 	}},
 }
 
