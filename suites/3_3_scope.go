@@ -33,7 +33,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-02", RFC: "6749", Section: "3.3", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01"},
+		DependsOn: []string{idJSONToken},
 		Title:     "A scope beyond the client's allowance is refused, or narrowed and reported.",
 		How:       "scope=<allowed> <forbidden>.",
 		Accepts:   "400 invalid_scope, or 200 whose scope member is present and lacks the forbidden scope.",
@@ -47,7 +47,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-03", RFC: "6749", Section: "3.3", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01"},
+		DependsOn: []string{idJSONToken},
 		Title:     "An unknown scope is refused, or left out of the reported grant.",
 		How:       "scope=" + unknownScope + ".",
 		Accepts:   "400 invalid_scope, or 200 whose scope member lacks it.",
@@ -71,7 +71,7 @@ func init() {
 	})
 	add(Spec{
 		ID: "CC-SCOPE-05", RFC: "6749", Section: "3.3", Level: reports.Should,
-		DependsOn: []string{"CC-OK-01"},
+		DependsOn: []string{idJSONToken},
 		Title:     "Scope tokens are case-sensitive and their order does not matter.",
 		How:       "The allowed scope in upper case must not be granted as the allowed one; with two allowed scopes, both orders grant the same set.",
 		Accepts:   "Upper case refused or not granted; equal sets for both orders.",

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -465,8 +466,13 @@ func (r *Response) HasToken() bool {
 	if _, ok := r.Member("access_token"); ok {
 		return true
 	}
-	if vals, err := url.ParseQuery(string(r.Body)); err == nil && vals.Get("access_token") != "" {
-		return true
+	// A form-encoded success (a deviation) counts; an HTML page that
+	// happens to hold "&access_token=" does not.
+	switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+	case "", "application/x-www-form-urlencoded", "text/plain":
+		if vals, err := url.ParseQuery(string(r.Body)); err == nil && vals.Get("access_token") != "" {
+			return true
+		}
 	}
 	return false
 }

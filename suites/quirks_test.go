@@ -51,7 +51,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"expires-in-string":                {"RESP-EXP-01": warn},
 	"fixed-jti":                        {"ATJ-JTI-01": fail},
 	"forbidden-grant":                  {"CC-UC-01-CODE": warn, "ERR-400-01-STATUS": info},
-	"form-response":                    {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "BCP-03": skip, "BCP-05": skip, "CC-RT-01": skip, "MD-08": skip, "RESP-AT-01": skip, "RESP-CT-01": fail, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-JSON-01": fail, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-TT-01": skip, "RI-01": skip, "TOK-ENT-01": skip},
+	"form-response":                    {"CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-05": skip, "ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "BCP-03": skip, "BCP-05": skip, "CC-RT-01": skip, "MD-08": skip, "RESP-AT-01": skip, "RESP-CT-01": fail, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-JSON-01": fail, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-TT-01": skip, "RI-01": skip, "TOK-ENT-01": skip},
 	"grant-types-not-enforced":         {"CC-UC-01": fail, "CC-UC-01-CODE": skip},
 	"issuer-mismatch":                  {"ATJ-ISS-01": fail},
 	"issuer-other-path":                {"ATJ-ISS-01": skip, "ATJ-SIG-01": skip, "MD-02": fail},
