@@ -503,7 +503,7 @@ var rules = map[string]Rule{
 		Keyword:  "MUST",
 		Sentence: "RFC 8414 §3.3: the issuer in the document MUST be identical to the issuer the metadata URL was built from, and a document that fails this MUST NOT be used.",
 		Binds:    "server",
-		Why:      "MUST, with one allowance: with only a metadata URL configured, an issuer that differs by a terminating '/' is noted, since §3.1 removes that slash before building the URL and both spellings lead to the same document; with --issuer the comparison is exact. The consequence (do not use the data) binds the client: the run goes on with the token URL.",
+		Why:      "MUST, with one allowance: with only a metadata URL configured, an issuer that differs by a terminating '/' is noted, since §3.1 removes that slash before building the URL and both spellings lead to the same document; with --issuer the comparison is exact (the server's own spelling is adopted when the typed issuer differs only by that slash); without any issuer to compare, the spec is skipped. The consequence (do not use the data) binds the client: the run goes on with the token URL.",
 	},
 	"MD-03": {
 		Keyword:  "REQUIRED",
@@ -658,24 +658,24 @@ var rules = map[string]Rule{
 		Keyword:  "none",
 		Sentence: "OpenAPI contract §token (specs/openapi.yaml): successful token responses match the status, media type, headers and schema that encode RFC 6749 §5.1.",
 		Binds:    "server",
-		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns and never fails twice.",
+		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns, and only where no RFC spec already fails or warns about the same responses (one deviation, one verdict).",
 	},
 	"OAS-TOKEN-ERROR": {
 		Keyword:  "none",
 		Sentence: "OpenAPI contract §token (specs/openapi.yaml): token error responses (400, 401) match the media type, headers and schema that encode RFC 6749 §5.2.",
 		Binds:    "server",
-		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns and never fails twice.",
+		Why:      "No RFC sentence of its own: the contract restates rules that their RFC specs grade at their own level, so a contract violation warns, and only where no RFC spec already fails or warns about the same responses (one deviation, one verdict).",
 	},
 	"OAS-METADATA": {
 		Keyword:  "none",
 		Sentence: "OpenAPI contract §metadata (specs/openapi.yaml): the metadata document matches the schema that encodes RFC 8414 §2 and §3.2.",
 		Binds:    "server",
-		Why:      "No RFC sentence of its own: the contract restates rules that the MD specs grade at their own level, so a contract violation warns and never fails twice.",
+		Why:      "No RFC sentence of its own: the contract restates rules that the MD specs grade at their own level, so a contract violation warns, and only where no RFC spec already fails or warns about the same responses (one deviation, one verdict).",
 	},
 	"OAS-JWKS": {
 		Keyword:  "none",
 		Sentence: "OpenAPI contract §jwks (specs/openapi.yaml): the JWK Set matches the schema that encodes RFC 7517 §5 (a keys array, served as application/jwk-set+json or application/json).",
 		Binds:    "server",
-		Why:      "No RFC sentence of its own: the contract restates rules that MD-08 and ATJ-SIG-01 grade at their own level, so a contract violation warns and never fails twice.",
+		Why:      "No RFC sentence of its own: the contract restates rules that MD-08 and ATJ-SIG-01 grade at their own level, so a contract violation warns, and only where no RFC spec already fails or warns about the same responses (one deviation, one verdict).",
 	},
 }
