@@ -37,7 +37,7 @@ type Authority struct {
 	clients  map[string]*client
 	order    []string // client ids in configuration order
 	signKey  *signingKey
-	clock    func() time.Time
+	clock    *Clock
 	logger   *slog.Logger
 	mux      *http.ServeMux
 
@@ -66,7 +66,7 @@ func New(cfg Config) (*Authority, error) {
 		ttl:      time.Duration(cfg.TokenTTL),
 		audience: cfg.Audience,
 		clients:  map[string]*client{},
-		clock:    cfg.Now,
+		clock:    newClock(cfg.Now),
 		logger:   cfg.Logger,
 	}
 	if a.realm == "" {
@@ -308,9 +308,4 @@ func (s *statusWriter) status() int {
 	return s.code
 }
 
-func (a *Authority) now() time.Time {
-	if a.clock != nil {
-		return a.clock()
-	}
-	return time.Now()
-}
+func (a *Authority) now() time.Time { return a.clock.Now() }

@@ -71,11 +71,31 @@ type Config struct {
 	// Logger receives one access-log record per request, secrets redacted.
 	// Nil discards them.
 	Logger *slog.Logger `yaml:"-"`
-	// Now is the clock; nil means time.Now.
+	// Now is the time source the server's Clock follows; nil means
+	// time.Now. Authority.Clock sets or advances it at run time.
 	Now func() time.Time `yaml:"-"`
 	// RequestLogSize bounds how many requests Requests keeps, oldest
 	// dropped first; zero means 1000.
 	RequestLogSize int `yaml:"request_log_size"`
+	// TerseErrors makes error_description as terse as a production
+	// server's; the detailed reason of each refusal still goes to the
+	// journal and the access log. Off: the reason is the description.
+	TerseErrors bool `yaml:"terse_errors"`
+	// ExtraSigningAlgs publishes one more key per algorithm in the JWKS
+	// (tokens are signed with SigningAlg's key), for clients that must
+	// pick the right key from several.
+	ExtraSigningAlgs []string `yaml:"extra_signing_algs"`
+	// KeyOverlap is how long a rotated-out signing key stays in the JWKS;
+	// zero means the longest token lifetime, so every token it signed can
+	// still be verified.
+	KeyOverlap Duration `yaml:"key_overlap"`
+	// Admin serves the admin API under /_occheck/ (faults, clock, keys,
+	// journal). NewServer and friends switch it on; occheck mock only
+	// with --admin.
+	Admin bool `yaml:"admin"`
+	// AdminToken, when set, is the bearer token the admin API demands;
+	// without one the admin API answers only loopback clients.
+	AdminToken string `yaml:"admin_token"`
 }
 
 // Client is a registered confidential client.
@@ -257,6 +277,14 @@ func (c *Config) Validate() error {
 	}
 	if c.SigningAlg != "" && !slices.Contains(SigningAlgs, c.SigningAlg) {
 		return fmt.Errorf("signing_alg: %q is not one of %s", c.SigningAlg, strings.Join(SigningAlgs, ", "))
+	}
+	for i, alg := range c.ExtraSigningAlgs {
+		if !slices.Contains(SigningAlgs, alg) {
+			return fmt.Errorf("extra_signing_algs[%d]: %q is not one of %s", i, alg, strings.Join(SigningAlgs, ", "))
+		}
+	}
+	if c.KeyOverlap < 0 {
+		return fmt.Errorf("key_overlap: must not be negative")
 	}
 	if c.TokenTTL < 0 {
 		return fmt.Errorf("token_ttl: must not be negative")

@@ -54,8 +54,15 @@ func (a *Authority) referenceMetadata() map[string]any {
 	}
 }
 
-func (a *Authority) serveMetadata(w http.ResponseWriter, _ *http.Request) {
+func (a *Authority) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, a.Metadata())
+	a.recordDocument(r, EndpointMetadata)
+}
+
+// recordDocument puts a document request into the journal.
+func (a *Authority) recordDocument(r *http.Request, endpoint string) {
+	a.reqlog.add(rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Status: http.StatusOK},
+		header: r.Header, rawQuery: r.URL.RawQuery})
 }
 
 // JWKS is the JSON Web Key Set the server publishes (RFC 7517).
@@ -70,9 +77,10 @@ func (a *Authority) jwks() (jose.JSONWebKeySet, string) {
 	return set, ct
 }
 
-func (a *Authority) serveJWKS(w http.ResponseWriter, _ *http.Request) {
+func (a *Authority) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	set, ct := a.jwks()
 	writeJSONType(w, ct, set)
+	a.recordDocument(r, EndpointJWKS)
 }
 
 func (a *Authority) serveHealthz(w http.ResponseWriter, _ *http.Request) {

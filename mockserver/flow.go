@@ -21,6 +21,10 @@ type exchange struct {
 	req        *tokenRequest
 	cred       credentials
 	client     *client
+	// reason is why the request was refused, for the journal and the log;
+	// fault names an injected fault.
+	reason string
+	fault  string
 }
 
 // serveToken is the token endpoint: one request through the steps, then
@@ -28,7 +32,7 @@ type exchange struct {
 func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
 	s := a.steps.Load()
 	x := &exchange{a: a, s: s, w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0}
-	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Method: r.Method, Path: r.URL.Path}, header: r.Header, rawQuery: r.URL.RawQuery}
+	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: EndpointToken, Method: r.Method, Path: r.URL.Path}, header: r.Header, rawQuery: r.URL.RawQuery}
 	var status int
 	var code string
 	if s.conn != nil && s.conn(x) {
@@ -37,9 +41,13 @@ func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
 		status, code = x.respond(x.token())
 	}
 	rec.form = x.form
-	rec.Status, rec.Error = status, code
+	rec.Status, rec.Error, rec.Reason, rec.Fault = status, code, x.reason, x.fault
 	if x.client != nil {
 		rec.ClientID = x.client.ID
+	}
+	rec.Claimed, rec.AuthMethod = x.cred.id, x.cred.method
+	if x.req != nil {
+		rec.GrantType, rec.Scope = x.req.params[rfc6749.ParamGrantType], x.req.params[rfc6749.ParamScope]
 	}
 	sw, _ := w.(*statusWriter)
 	if sw != nil {
@@ -124,6 +132,7 @@ func (x *exchange) respond(r *successResponse, e *oauthError) (status int, code 
 		return statusAborted, ""
 	}
 	if e != nil {
+		x.reason = e.Description
 		x.s.failure(x, e)
 		return x.writeError(e), e.Code
 	}

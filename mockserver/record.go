@@ -13,19 +13,52 @@ import (
 // Redacted replaces every secret in recorded requests.
 const Redacted = "[REDACTED]"
 
-// RecordedRequest is one token request as the server saw it, secrets
-// replaced by Redacted: the Authorization header keeps only its scheme,
-// client_secret and client_assertion lose their values.
+// Endpoints the journal tells apart.
+const (
+	EndpointToken    = "token"
+	EndpointJWKS     = "jwks"
+	EndpointMetadata = "metadata"
+)
+
+// RecordedRequest is one request as the server saw it, secrets replaced by
+// Redacted: the Authorization header keeps only its scheme, client_secret
+// and client_assertion lose their values.
 type RecordedRequest struct {
 	Time     time.Time
+	Endpoint string // EndpointToken, EndpointJWKS or EndpointMetadata
 	Method   string
 	Path     string
 	Query    url.Values
 	Header   http.Header
 	Form     url.Values
-	Status   int    // 0 when the connection was dropped without a response
-	ClientID string // the authenticated client, empty when none
-	Error    string // the error code answered, empty on success
+	Status   int // 0 when the connection was dropped without a response
+	// ClientID is the authenticated client, empty when none; Claimed is
+	// the client id the request named (Basic user or client_id), whether
+	// or not it authenticated.
+	ClientID string
+	Claimed  string
+	// AuthMethod is the client authentication method the request used:
+	// client_secret_basic, client_secret_post, or "" for none.
+	AuthMethod string
+	// GrantType and Scope are the parameters as sent.
+	GrantType string
+	Scope     string
+	Error     string // the error code answered, empty on success
+	// Reason says why a request was refused, in detail (never a secret).
+	Reason string
+	// Fault names the fault injected into this request, if any.
+	Fault string
+}
+
+// RequestFilter selects journal entries; a zero field matches any.
+type RequestFilter struct {
+	Endpoint string
+	ClientID string // the authenticated or the claimed client
+}
+
+func (f RequestFilter) match(r *RecordedRequest) bool {
+	return (f.Endpoint == "" || f.Endpoint == r.Endpoint) &&
+		(f.ClientID == "" || f.ClientID == r.ClientID || f.ClientID == r.Claimed)
 }
 
 var secretParams = []string{rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion, "password", "refresh_token", "code", "token"}
@@ -98,19 +131,36 @@ func (l *requestLog) add(r rawRequest) {
 	l.next = (l.next + 1) % l.size
 }
 
-func (l *requestLog) all() []RecordedRequest {
+func (l *requestLog) all(f RequestFilter) []RecordedRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]RecordedRequest, 0, len(l.buf))
-	for _, r := range l.buf[l.next:] {
-		out = append(out, r.redacted())
-	}
-	for _, r := range l.buf[:l.next] {
-		out = append(out, r.redacted())
+	for _, part := range [][]rawRequest{l.buf[l.next:], l.buf[:l.next]} {
+		for i := range part {
+			if f.match(&part[i].RecordedRequest) {
+				out = append(out, part[i].redacted())
+			}
+		}
 	}
 	return out
 }
 
-// Requests returns the token requests received, oldest first, with
-// secrets redacted. At most Config.RequestLogSize are kept.
-func (a *Authority) Requests() []RecordedRequest { return a.reqlog.all() }
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf, l.next = nil, 0
+}
+
+// Requests returns the token endpoint requests received, oldest first,
+// with secrets redacted. At most Config.RequestLogSize requests of all
+// endpoints are kept.
+func (a *Authority) Requests() []RecordedRequest {
+	return a.reqlog.all(RequestFilter{Endpoint: EndpointToken})
+}
+
+// RequestsFor returns the journal entries f selects, oldest first:
+// token, JWKS and metadata requests, secrets redacted.
+func (a *Authority) RequestsFor(f RequestFilter) []RecordedRequest { return a.reqlog.all(f) }
+
+// ResetRequests empties the journal, between tests.
+func (a *Authority) ResetRequests() { a.reqlog.reset() }
