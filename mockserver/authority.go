@@ -49,7 +49,9 @@ type Authority struct {
 	// compiled steps without a lock.
 	mu     sync.Mutex
 	quirks []Quirk
+	devs   []deviation
 	steps  atomic.Pointer[steps]
+	faults faultSet
 
 	// lazily made keys for the deviations that need one
 	extraKeys sync.Map
@@ -120,6 +122,9 @@ func New(cfg Config) (*Authority, error) {
 	}
 	// The root serves the endpoints either way; the metadata only where
 	// its URL belongs to the issuer it names (RFC 8414 §3.1, §3.3).
+	if cfg.Admin {
+		a.mux.Handle(PathAdmin, a.adminAPI(cfg.AdminToken))
+	}
 	a.route("", issuerPath == "")
 	if issuerPath != "" {
 		a.route(issuerPath, true)
@@ -131,10 +136,26 @@ func New(cfg Config) (*Authority, error) {
 
 func (a *Authority) route(prefix string, metadata bool) {
 	a.mux.HandleFunc(prefix+PathToken, a.serveToken)
-	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.serveJWKS)
+	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.withFaults(EndpointJWKS, a.serveJWKS))
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
 	if metadata {
-		a.mux.HandleFunc("GET "+prefix+PathMetadata, a.serveMetadata)
+		a.mux.HandleFunc("GET "+prefix+PathMetadata, a.withFaults(EndpointMetadata, a.serveMetadata))
+	}
+}
+
+// withFaults lets scheduled faults hit a document endpoint.
+func (a *Authority) withFaults(endpoint string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, name := a.faults.hit(endpoint, "", "")
+		if f == nil {
+			h(w, r)
+			return
+		}
+		served := false
+		a.faulty(w, r, f, func(w http.ResponseWriter) { served = true; h(w, r) })
+		if !served {
+			a.recordFault(w, r, endpoint, name, "", "")
+		}
 	}
 }
 
@@ -154,8 +175,18 @@ func (a *Authority) SetQuirks(qs ...Quirk) error {
 	defer a.mu.Unlock()
 	a.quirks = slices.Clone(qs)
 	slices.Sort(a.quirks)
+	a.devs = devs
 	a.steps.Store(a.compile(devs))
 	return nil
+}
+
+// compileWith builds the steps of the active deviations plus extra, for
+// the requests a fault hits.
+func (a *Authority) compileWith(extra deviation) *steps {
+	a.mu.Lock()
+	devs := append(slices.Clone(a.devs), extra)
+	a.mu.Unlock()
+	return a.compile(devs)
 }
 
 // Quirks lists the deviations switched on, sorted.

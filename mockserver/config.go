@@ -90,8 +90,9 @@ type Config struct {
 	// still be verified.
 	KeyOverlap Duration `yaml:"key_overlap"`
 	// Admin serves the admin API under /_occheck/ (faults, clock, keys,
-	// journal). NewServer and friends switch it on; occheck mock only
-	// with --admin.
+	// quirks, journal; see specs/openapi.yaml). Off by default; occheck
+	// mock switches it on with --admin. Go tests have the same controls
+	// as methods.
 	Admin bool `yaml:"admin"`
 	// AdminToken, when set, is the bearer token the admin API demands;
 	// without one the admin API answers only loopback clients.

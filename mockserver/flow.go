@@ -28,10 +28,33 @@ type exchange struct {
 }
 
 // serveToken is the token endpoint: one request through the steps, then
-// its record in the journal and the access log.
+// its record in the journal and the access log. A fault scheduled for the
+// request (faults.go) takes it over or adds steps.
 func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
 	s := a.steps.Load()
-	x := &exchange{a: a, s: s, w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0}
+	if a.faults.n.Load() == 0 {
+		a.runToken(w, r, s, "")
+		return
+	}
+	claimed, grant := peekToken(r)
+	f, name := a.faults.hit(EndpointToken, claimed, grant)
+	switch {
+	case f == nil:
+		a.runToken(w, r, s, "")
+	case a.tokenDeviation(f) != nil:
+		a.runToken(w, r, a.compileWith(a.tokenDeviation(f)), name)
+	default:
+		served := false
+		a.faulty(w, r, f, func(w http.ResponseWriter) { served = true; a.runToken(w, r, s, name) })
+		if !served {
+			a.recordFault(w, r, EndpointToken, name, claimed, grant)
+		}
+	}
+}
+
+// runToken runs one token request through s.
+func (a *Authority) runToken(w http.ResponseWriter, r *http.Request, s *steps, fault string) {
+	x := &exchange{a: a, s: s, w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0, fault: fault}
 	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: EndpointToken, Method: r.Method, Path: r.URL.Path}, header: r.Header, rawQuery: r.URL.RawQuery}
 	var status int
 	var code string
@@ -123,6 +146,17 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	resp.scopes, resp.requested = scopes, x.req.params[rfc6749.ParamScope]
 	s.success(x, resp) // §5.1
 	return resp, nil
+}
+
+// recordFault journals a request a fault answered without the flow.
+func (a *Authority) recordFault(w http.ResponseWriter, r *http.Request, endpoint, fault, claimed, grant string) {
+	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: r.Method, Path: r.URL.Path,
+		Claimed: claimed, GrantType: grant, Fault: fault}, header: r.Header, rawQuery: r.URL.RawQuery}
+	if sw, ok := w.(*statusWriter); ok {
+		rec.Status = sw.status()
+		sw.errCode = "fault"
+	}
+	a.reqlog.add(rec)
 }
 
 // respond writes the outcome: the success, or the error through the one

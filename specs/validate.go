@@ -40,8 +40,26 @@ const (
 	OpHealthz Operation = "healthz"
 )
 
+// The admin API of the reference mock (test controls under /_occheck/).
+const (
+	OpAdminListFaults    Operation = "adminListFaults"
+	OpAdminAddFault      Operation = "adminAddFault"
+	OpAdminClearFaults   Operation = "adminClearFaults"
+	OpAdminRemoveFault   Operation = "adminRemoveFault"
+	OpAdminRequests      Operation = "adminRequests"
+	OpAdminResetRequests Operation = "adminResetRequests"
+	OpAdminGetClock      Operation = "adminGetClock"
+	OpAdminSetClock      Operation = "adminSetClock"
+	OpAdminGetQuirks     Operation = "adminGetQuirks"
+	OpAdminSetQuirks     Operation = "adminSetQuirks"
+	OpAdminKeys          Operation = "adminKeys"
+	OpAdminReset         Operation = "adminReset"
+)
+
 // operations lists every Operation so that Load can check the document.
-var operations = []Operation{OpToken, OpMetadata, OpOpenIDConfiguration, OpJWKS, OpHealthz}
+var operations = []Operation{OpToken, OpMetadata, OpOpenIDConfiguration, OpJWKS, OpHealthz,
+	OpAdminListFaults, OpAdminAddFault, OpAdminClearFaults, OpAdminRemoveFault, OpAdminRequests, OpAdminResetRequests,
+	OpAdminGetClock, OpAdminSetClock, OpAdminGetQuirks, OpAdminSetQuirks, OpAdminKeys, OpAdminReset}
 
 // ErrUnknownOperation is wrapped by ValidateResponse when op is not an
 // operationId of the contract; it reports a programming error, not a
