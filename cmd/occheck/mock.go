@@ -45,6 +45,8 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var quirks listFlag
 	fs.Var(&quirks, "quirk", "switch on deliberate deviations from the RFC (comma-separated, repeatable; see --list-quirks)")
 	listQuirks := fs.Bool("list-quirks", false, "print the quirks, one per line, and exit")
+	admin := fs.Bool("admin", false, "serve the admin API under /_occheck/ (faults, clock, keys, quirks, journal): loopback clients only, unless a token is set")
+	adminTokenFile := fs.String("admin-token-file", "", "file holding the bearer token the admin API demands (also $OCCHECK_ADMIN_TOKEN); opens it to non-loopback clients")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -77,6 +79,24 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *publicURL != "" {
 		cfg.PublicURL = *publicURL
+	}
+	if *admin {
+		cfg.Admin = true
+	}
+	if *adminTokenFile != "" {
+		b, err := os.ReadFile(*adminTokenFile)
+		if err != nil {
+			return usageErr("--admin-token-file: %v", unwrapPath(err))
+		}
+		cfg.AdminToken = strings.TrimSpace(string(b))
+		if cfg.AdminToken == "" {
+			return usageErr("--admin-token-file: %s is empty", *adminTokenFile)
+		}
+	} else if tok := os.Getenv("OCCHECK_ADMIN_TOKEN"); tok != "" && cfg.AdminToken == "" {
+		cfg.AdminToken = tok
+	}
+	if cfg.AdminToken != "" && !cfg.Admin {
+		return usageErr("an admin token needs --admin (or admin: true in the config file)")
 	}
 	if *issuer != "" {
 		cfg.Issuer = *issuer
@@ -216,6 +236,13 @@ func printBanner(w io.Writer, auth *mockserver.Authority, cfg mockserver.Config,
 	}
 	if q := auth.Quirks(); len(q) > 0 {
 		fmt.Fprintf(w, "  QUIRKS ON     %v (deliberately non-conformant)\n", q)
+	}
+	if cfg.Admin {
+		who := "loopback clients only"
+		if cfg.AdminToken != "" {
+			who = "clients bearing the admin token"
+		}
+		fmt.Fprintf(w, "  admin API     %s%s (%s)\n", auth.BaseURL(), mockserver.PathAdmin, who)
 	}
 	curlTLS := ""
 	if caPath != "" {
