@@ -40,6 +40,7 @@ type Authority struct {
 	clock    *Clock
 	logger   *slog.Logger
 	mux      *http.ServeMux
+	terse    bool // Config.TerseErrors: generic error descriptions
 
 	issuer atomic.Pointer[string]
 	base   atomic.Pointer[string]
@@ -70,6 +71,7 @@ func New(cfg Config) (*Authority, error) {
 		clients:  map[string]*client{},
 		clock:    newClock(cfg.Now),
 		logger:   cfg.Logger,
+		terse:    cfg.TerseErrors,
 	}
 	if a.realm == "" {
 		a.realm = defaultRealm
@@ -100,6 +102,10 @@ func New(cfg Config) (*Authority, error) {
 		return nil, err
 	}
 	if a.signKey, err = newSigningKey(key, alg, "at+jwt"); err != nil {
+		return nil, err
+	}
+	setKeyOverlap(a, time.Duration(cfg.KeyOverlap))
+	if err := initExtraKeys(a, cfg.ExtraSigningAlgs); err != nil {
 		return nil, err
 	}
 	a.reqlog.size = cfg.RequestLogSize
@@ -260,10 +266,10 @@ func (a *Authority) JWKSURL() string { return a.BaseURL() + a.issuerPath() + Pat
 func (a *Authority) MetadataURL() string { return a.BaseURL() + PathMetadata + a.issuerPath() }
 
 // KeyID is the kid of the signing key.
-func (a *Authority) KeyID() string { return a.signKey.kid }
+func (a *Authority) KeyID() string { return a.currentKey().kid }
 
 // PublicKey is the public half of the signing key, for verifying tokens.
-func (a *Authority) PublicKey() crypto.PublicKey { return a.signKey.public.Key }
+func (a *Authority) PublicKey() crypto.PublicKey { return a.currentKey().public.Key }
 
 // ServeHTTP serves the token endpoint, JWKS, metadata and health check.
 func (a *Authority) ServeHTTP(w http.ResponseWriter, r *http.Request) {

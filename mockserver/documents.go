@@ -65,14 +65,17 @@ func (a *Authority) recordDocument(r *http.Request, endpoint string) {
 		header: r.Header, rawQuery: r.URL.RawQuery})
 }
 
-// JWKS is the JSON Web Key Set the server publishes (RFC 7517).
+// JWKS is the JSON Web Key Set the server publishes (RFC 7517): the
+// signing key, the extra keys (Config.ExtraSigningAlgs) and the keys
+// retired by a rotation whose overlap has not passed, each with kid, alg
+// and use=sig.
 func (a *Authority) JWKS() jose.JSONWebKeySet {
 	set, _ := a.jwks()
 	return set
 }
 
 func (a *Authority) jwks() (jose.JSONWebKeySet, string) {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{a.signKey.public}}
+	set := jose.JSONWebKeySet{Keys: a.publishedJWKs()}
 	ct := a.steps.Load().jwks(&set)
 	return set, ct
 }

@@ -449,17 +449,18 @@ func (a *Authority) tokenDeviation(f *Fault) deviation {
 // signUnpublished signs with a key of the same algorithm that the JWKS
 // never lists, under a kid of its own.
 func (a *Authority) signUnpublished(c *tokenClaims) (string, error) {
-	v, ok := a.extraKeys.Load("unpublished")
+	alg := string(a.currentKey().alg)
+	v, ok := a.extraKeys.Load("unpublished:" + alg)
 	if !ok {
-		priv, err := generateKey(string(a.signKey.alg))
+		priv, err := generateKey(alg)
 		if err != nil {
 			return "", err
 		}
-		k, err := newSigningKey(priv, string(a.signKey.alg), "at+jwt")
+		k, err := newSigningKey(priv, alg, "at+jwt")
 		if err != nil {
 			return "", err
 		}
-		v, _ = a.extraKeys.LoadOrStore("unpublished", k)
+		v, _ = a.extraKeys.LoadOrStore("unpublished:"+alg, k)
 	}
 	payload, err := c.payload()
 	if err != nil {

@@ -13,9 +13,14 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 )
+
+// accessTokenTyp is the JOSE typ of access tokens (RFC 9068 §2.1).
+const accessTokenTyp = "at+jwt"
 
 // signingKey is the server's private key with its public JWK.
 type signingKey struct {
@@ -39,6 +44,18 @@ func generateKey(alg string) (crypto.Signer, error) {
 		return k, err
 	}
 	return nil, fmt.Errorf("signing_alg: %q is not supported", alg)
+}
+
+// generateSigningKey makes a fresh access-token signing key for alg.
+func generateSigningKey(alg string) (*signingKey, error) {
+	if !slices.Contains(SigningAlgs, alg) {
+		return nil, fmt.Errorf("%q is not one of %s", alg, strings.Join(SigningAlgs, ", "))
+	}
+	priv, err := generateKey(alg)
+	if err != nil {
+		return nil, err
+	}
+	return newSigningKey(priv, alg, accessTokenTyp)
 }
 
 // loadKey reads a private key from a PEM file (PKCS#8, PKCS#1 or SEC 1) or

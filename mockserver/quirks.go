@@ -714,8 +714,8 @@ var quirkTable = map[Quirk]quirkDef{
 	QuirkJWKSPrivateKey: {"the JWKS publishes the private signing key", func(s *steps, a *Authority) {
 		wrapJWKS(s, func(set *jose.JSONWebKeySet) {
 			for i := range set.Keys {
-				if set.Keys[i].KeyID == a.signKey.kid {
-					set.Keys[i].Key = a.signKey.private
+				if k := a.currentKey(); set.Keys[i].KeyID == k.kid {
+					set.Keys[i].Key = k.private
 				}
 			}
 		})
@@ -1027,13 +1027,14 @@ func (a *Authority) anyScopes() []string {
 
 // signWith signs with the signing key under another typ header.
 func (a *Authority) signWith(c *tokenClaims, typ string) (string, error) {
-	v, ok := a.extraKeys.Load("typ:" + typ)
+	cur := a.currentKey()
+	v, ok := a.extraKeys.Load("typ:" + typ + ":" + cur.kid)
 	if !ok {
-		k, err := newSigningKey(a.signKey.private, string(a.signKey.alg), typ)
+		k, err := newSigningKey(cur.private, string(cur.alg), typ)
 		if err != nil {
 			return "", err
 		}
-		v, _ = a.extraKeys.LoadOrStore("typ:"+typ, k)
+		v, _ = a.extraKeys.LoadOrStore("typ:"+typ+":"+cur.kid, k)
 	}
 	payload, err := c.payload()
 	if err != nil {

@@ -72,13 +72,15 @@ func (c *tokenClaims) payload() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// sign makes the JWS with the signing key, typ at+jwt (RFC 9068 §2.1).
+// sign makes the JWS with the current signing key: its kid in the header,
+// typ at+jwt (RFC 9068 §2.1). A rotation while the token is signed leaves
+// it signed by the key it replaced, which the JWKS still publishes.
 func (a *Authority) sign(_ *exchange, c *tokenClaims) (string, error) {
 	payload, err := c.payload()
 	if err != nil {
 		return "", fmt.Errorf("token claims: %w", err)
 	}
-	jws, err := a.signKey.signer.Sign(payload)
+	jws, err := a.currentKey().signer.Sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
