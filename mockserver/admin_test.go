@@ -111,6 +111,16 @@ func TestAdminAPI(t *testing.T) {
 	if st, _ := adminCall(t, s, specs.OpAdminKeys, "GET", "/_occheck/keys", "", ""); st != 200 {
 		t.Errorf("keys = %d", st)
 	}
+	old := s.KeyID()
+	if st, out := adminCall(t, s, specs.OpAdminRotateKey, "POST", "/_occheck/keys/rotate", `{"alg":"ES256"}`, ""); st != 200 || out["signing_kid"] == old || len(out["kids"].([]any)) != 2 {
+		t.Errorf("rotate = %d %v", st, out)
+	}
+	if st, out := adminCall(t, s, specs.OpAdminDropRetired, "DELETE", "/_occheck/keys/retired", "", ""); st != 200 || len(out["kids"].([]any)) != 1 {
+		t.Errorf("drop retired = %d %v", st, out)
+	}
+	if st, _ := adminCall(t, s, specs.OpAdminRotateKey, "POST", "/_occheck/keys/rotate", `{"alg":"HS256"}`, ""); st != 400 {
+		t.Errorf("rotate to HS256 = %d", st)
+	}
 	if st, _ := adminCall(t, s, specs.OpAdminReset, "POST", "/_occheck/reset", "", ""); st != 204 || len(s.Requests()) != 0 || time.Since(s.Clock().Now()) > time.Minute {
 		t.Errorf("reset = %d", st)
 	}

@@ -53,13 +53,15 @@ const (
 	OpAdminGetQuirks     Operation = "adminGetQuirks"
 	OpAdminSetQuirks     Operation = "adminSetQuirks"
 	OpAdminKeys          Operation = "adminKeys"
+	OpAdminRotateKey     Operation = "adminRotateKey"
+	OpAdminDropRetired   Operation = "adminDropRetiredKeys"
 	OpAdminReset         Operation = "adminReset"
 )
 
 // operations lists every Operation so that Load can check the document.
 var operations = []Operation{OpToken, OpMetadata, OpOpenIDConfiguration, OpJWKS, OpHealthz,
 	OpAdminListFaults, OpAdminAddFault, OpAdminClearFaults, OpAdminRemoveFault, OpAdminRequests, OpAdminResetRequests,
-	OpAdminGetClock, OpAdminSetClock, OpAdminGetQuirks, OpAdminSetQuirks, OpAdminKeys, OpAdminReset}
+	OpAdminGetClock, OpAdminSetClock, OpAdminGetQuirks, OpAdminSetQuirks, OpAdminKeys, OpAdminRotateKey, OpAdminDropRetired, OpAdminReset}
 
 // ErrUnknownOperation is wrapped by ValidateResponse when op is not an
 // operationId of the contract; it reports a programming error, not a
