@@ -98,7 +98,7 @@ func ExampleQuirk() {
 
 // Handler serves the same server on a listener of your own; set Issuer
 // so the iss claim and metadata are stable.
-func ExampleHandler() {
+func ExampleNew() {
 	h, err := mockserver.New(mockserver.Config{Issuer: "https://auth.example.test"})
 	if err != nil {
 		fmt.Println(err)
