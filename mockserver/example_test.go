@@ -96,7 +96,7 @@ func ExampleQuirk() {
 	// Output: string expires_in is a JSON string, not a number (RFC 6749 §5.1)
 }
 
-// Handler serves the same server on a listener of your own; set Issuer
+// New serves the same server on a listener of your own; set Issuer
 // so the iss claim and metadata are stable.
 func ExampleNew() {
 	h, err := mockserver.New(mockserver.Config{Issuer: "https://auth.example.test"})

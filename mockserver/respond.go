@@ -48,7 +48,9 @@ func errInvalidTarget(format string, a ...any) *oauthError {
 }
 
 // shapeError applies §5.2: 400 by default; a 401 carries a challenge for
-// the scheme the client used (Basic, with the realm).
+// the scheme the client used (Basic, with the realm). The description is
+// the detailed reason of the refusal, or, on a terse server, the generic
+// text of its code: the flow has already journaled the reason.
 func (a *Authority) shapeError(_ *exchange, e *oauthError) {
 	if e.Status == 0 {
 		e.Status = http.StatusBadRequest
@@ -56,7 +58,63 @@ func (a *Authority) shapeError(_ *exchange, e *oauthError) {
 	if e.Challenge && e.Status == http.StatusUnauthorized {
 		e.WWWAuthenticate = `Basic realm="` + a.realm + `", charset="UTF-8"`
 	}
+	if a.terse {
+		e.Description = terseDescription(e.Code)
+	}
 	e.Description = sanitizeDescription(e.Description)
+}
+
+// terseDescriptions are what a production server says for each code:
+// nothing about the request, so an unknown client and a wrong secret get
+// the same answer (RFC 6749 §10.10).
+var terseDescriptions = map[string]string{
+	rfc6749.ErrInvalidRequest:       "the request is malformed",
+	rfc6749.ErrInvalidClient:        "client authentication failed",
+	rfc6749.ErrInvalidGrant:         "the grant is invalid",
+	rfc6749.ErrUnauthorizedClient:   "the client is not authorized to use this grant type",
+	rfc6749.ErrUnsupportedGrantType: "the grant type is not supported",
+	rfc6749.ErrInvalidScope:         "the requested scope is invalid",
+	rfc6749.ErrInvalidTarget:        "the requested resource is invalid",
+	rfc6749.ErrServerError:          "internal server error",
+	rfc6749.ErrTemporarilyUnavail:   "the server is temporarily unavailable",
+}
+
+// terseDescription is the generic description of an error code.
+func terseDescription(code string) string {
+	if d, ok := terseDescriptions[code]; ok {
+		return d
+	}
+	return "the request was refused"
+}
+
+// reasonQuote puts request-supplied text into a reason: clipped, inside
+// the Appendix A.8 set, in single quotes (a double quote is not allowed).
+func reasonQuote(s string) string { return "'" + sanitizeDescription(clip(s)) + "'" }
+
+// reasonEcho is reasonQuote for a value that may be a secret sent in the
+// wrong place: a registered client's secret is never repeated.
+func (a *Authority) reasonEcho(s string) string {
+	if a.isRegisteredSecret(s) {
+		return "(a registered client's secret)"
+	}
+	return reasonQuote(s)
+}
+
+// reasonList lists configured values (scopes, grants, audiences) in a
+// reason: at most limit of them, each clipped and inside Appendix A.8.
+func reasonList(vals []string, sep string, limit int) string {
+	if len(vals) == 0 {
+		return "none"
+	}
+	out := make([]string, 0, min(len(vals), limit)+1)
+	for i, v := range vals {
+		if i == limit {
+			out = append(out, "...")
+			break
+		}
+		out = append(out, sanitizeDescription(clip(v)))
+	}
+	return strings.Join(out, sep)
 }
 
 // sanitizeDescription keeps error_description inside the Appendix A.8 set,
