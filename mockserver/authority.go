@@ -293,6 +293,7 @@ func (a *Authority) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Int("status", sw.status()),
 			slog.String("client_id", sw.clientID),
 			slog.String("error", sw.errCode),
+			slog.String("reason", sw.reason),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("remote", r.RemoteAddr),
 		)
@@ -310,6 +311,7 @@ type statusWriter struct {
 	code     int
 	clientID string
 	errCode  string
+	reason   string
 	// aborted asks ServeHTTP to drop the connection without a response.
 	aborted bool
 }

@@ -74,7 +74,7 @@ func (a *Authority) runToken(w http.ResponseWriter, r *http.Request, s *steps, f
 	}
 	sw, _ := w.(*statusWriter)
 	if sw != nil {
-		sw.clientID, sw.errCode = rec.ClientID, code
+		sw.clientID, sw.errCode, sw.reason = rec.ClientID, code, x.reason
 	}
 	switch status {
 	case statusAborted:

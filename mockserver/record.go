@@ -86,7 +86,11 @@ func redactHeader(h http.Header) http.Header {
 	out := h.Clone()
 	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
 		for i, v := range out[k] {
-			scheme, _, _ := strings.Cut(v, " ")
+			scheme, _, ok := strings.Cut(v, " ")
+			if !ok || strings.ContainsAny(scheme, ":=/+") {
+				out[k][i] = Redacted // no scheme: the value may be a bare credential
+				continue
+			}
 			out[k][i] = scheme + " " + Redacted
 		}
 	}
@@ -110,14 +114,30 @@ type rawRequest struct {
 	rawQuery string
 }
 
-func (r rawRequest) redacted() RecordedRequest {
+func (r rawRequest) redacted(secrets map[string]bool) RecordedRequest {
 	out := r.RecordedRequest
 	out.Header = redactHeader(r.header)
-	out.Form = redactValues(r.form)
+	out.Form = redactKnown(redactValues(r.form), secrets)
 	if q, err := url.ParseQuery(r.rawQuery); err == nil || len(q) > 0 {
-		out.Query = redactValues(q)
+		out.Query = redactKnown(redactValues(q), secrets)
+	}
+	if secrets[out.Claimed] {
+		out.Claimed = Redacted // a client that sent its secret as its id
 	}
 	return out
+}
+
+// redactKnown replaces any value that is a registered secret, wherever a
+// confused client put it.
+func redactKnown(v url.Values, secrets map[string]bool) url.Values {
+	for k, vs := range v {
+		for i, s := range vs {
+			if secrets[s] {
+				v[k][i] = Redacted
+			}
+		}
+	}
+	return v
 }
 
 func (l *requestLog) add(r rawRequest) {
@@ -131,14 +151,14 @@ func (l *requestLog) add(r rawRequest) {
 	l.next = (l.next + 1) % l.size
 }
 
-func (l *requestLog) all(f RequestFilter) []RecordedRequest {
+func (l *requestLog) all(f RequestFilter, secrets map[string]bool) []RecordedRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]RecordedRequest, 0, len(l.buf))
 	for _, part := range [][]rawRequest{l.buf[l.next:], l.buf[:l.next]} {
 		for i := range part {
 			if f.match(&part[i].RecordedRequest) {
-				out = append(out, part[i].redacted())
+				out = append(out, part[i].redacted(secrets))
 			}
 		}
 	}
@@ -155,12 +175,25 @@ func (l *requestLog) reset() {
 // with secrets redacted. At most Config.RequestLogSize requests of all
 // endpoints are kept.
 func (a *Authority) Requests() []RecordedRequest {
-	return a.reqlog.all(RequestFilter{Endpoint: EndpointToken})
+	return a.reqlog.all(RequestFilter{Endpoint: EndpointToken}, a.secrets())
+}
+
+// secrets are the registered client secrets, for redaction.
+func (a *Authority) secrets() map[string]bool {
+	m := make(map[string]bool, len(a.clients))
+	for _, c := range a.clients {
+		if len(c.Secret) >= 3 {
+			m[c.Secret] = true
+		}
+	}
+	return m
 }
 
 // RequestsFor returns the journal entries f selects, oldest first:
 // token, JWKS and metadata requests, secrets redacted.
-func (a *Authority) RequestsFor(f RequestFilter) []RecordedRequest { return a.reqlog.all(f) }
+func (a *Authority) RequestsFor(f RequestFilter) []RecordedRequest {
+	return a.reqlog.all(f, a.secrets())
+}
 
 // ResetRequests empties the journal, between tests.
 func (a *Authority) ResetRequests() { a.reqlog.reset() }

@@ -91,7 +91,7 @@ func (a *Authority) reference() *steps {
 		readBody:         a.readBody,
 		query:            refuseQueryCredentials,
 		parseParams:      parseParams,
-		missingGrantType: func(*exchange) *oauthError { return errInvalidRequest("grant_type is required") },
+		missingGrantType: missingGrantType,
 		credentials:      a.credentials,
 		scheme:           basicScheme,
 		decodeBasic:      decodeBasic,

@@ -150,6 +150,9 @@ var quirkConfigs = map[mockserver.Quirk]func(*mockserver.Config){
 func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 	t.Helper()
 	cfg := mockConfig()
+	// Production-like answers: the detailed reasons of the default mode
+	// make unknown-client and wrong-secret answers differ on purpose.
+	cfg.TerseErrors = true
 	if q != "" {
 		cfg.Quirks = []mockserver.Quirk{q}
 	}
