@@ -466,9 +466,5 @@ func (a *Authority) signUnpublished(c *tokenClaims) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jws, err := v.(*signingKey).signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return v.(*signingKey).compact(payload)
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -27,8 +28,62 @@ type signingKey struct {
 	private crypto.Signer
 	alg     jose.SignatureAlgorithm
 	kid     string
-	signer  jose.Signer
 	public  jose.JSONWebKey
+	// header is the base64url protected header {"alg","kid","typ"},
+	// made once: every token of the key shares it.
+	header string
+}
+
+// compact signs payload into a JWS compact serialization (RFC 7515 §7.1)
+// under the key's protected header. The signature comes straight from the
+// standard library: a general JWS signer marshals the header anew for
+// every token, which was most of a token request's allocations. go-jose
+// still makes the keys, their thumbprints and the JWK Set, and the tests
+// verify every algorithm's tokens with it.
+func (k *signingKey) compact(payload []byte) (string, error) {
+	enc := base64.RawURLEncoding
+	buf := make([]byte, 0, len(k.header)+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(512))
+	buf = append(buf, k.header...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, payload)
+	sig, err := k.signInput(buf)
+	if err != nil {
+		return "", err
+	}
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	return string(buf), nil
+}
+
+// signInput signs the JWS signing input with the key's algorithm (RFC
+// 7518 §3.3-3.5, RFC 8037 §3.1).
+func (k *signingKey) signInput(input []byte) ([]byte, error) {
+	if k.alg == jose.EdDSA {
+		priv, ok := k.private.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("EdDSA needs an Ed25519 key, not %T", k.private)
+		}
+		return ed25519.Sign(priv, input), nil
+	}
+	h := sha256.Sum256(input)
+	switch priv := k.private.(type) {
+	case *rsa.PrivateKey:
+		if k.alg == jose.PS256 {
+			return rsa.SignPSS(rand.Reader, priv, crypto.SHA256, h[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+		}
+		return rsa.SignPKCS1v15(rand.Reader, priv, crypto.SHA256, h[:])
+	case *ecdsa.PrivateKey:
+		r, s, err := ecdsa.Sign(rand.Reader, priv, h[:])
+		if err != nil {
+			return nil, err
+		}
+		// JWS wants R and S as fixed 32-byte halves, not ASN.1 (§3.4).
+		out := make([]byte, 64)
+		r.FillBytes(out[:32])
+		s.FillBytes(out[32:])
+		return out, nil
+	}
+	return nil, fmt.Errorf("cannot sign %s with a %T key", k.alg, k.private)
 }
 
 // generateKey makes a fresh key for alg: RSA 2048 for RS256 and PS256,
@@ -131,10 +186,14 @@ func newSigningKey(k crypto.Signer, alg string, typ string) (*signingKey, error)
 		return nil, fmt.Errorf("key thumbprint: %w", err)
 	}
 	pub.KeyID = base64.RawURLEncoding.EncodeToString(tp)
-	opts := (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader(jose.HeaderKey("kid"), pub.KeyID)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: k}, opts)
+	hdr, err := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{alg, pub.KeyID, typ})
 	if err != nil {
-		return nil, fmt.Errorf("signer: %w", err)
+		return nil, fmt.Errorf("JOSE header: %w", err)
 	}
-	return &signingKey{private: k, alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, signer: signer, public: pub}, nil
+	return &signingKey{private: k, alg: jose.SignatureAlgorithm(alg), kid: pub.KeyID, public: pub,
+		header: base64.RawURLEncoding.EncodeToString(hdr)}, nil
 }

@@ -1040,11 +1040,7 @@ func (a *Authority) signWith(c *tokenClaims, typ string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jws, err := v.(*signingKey).signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return v.(*signingKey).compact(payload)
 }
 
 // decoyKey is a fresh public key under k's kid: published, but it

@@ -80,11 +80,11 @@ func (a *Authority) sign(_ *exchange, c *tokenClaims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("token claims: %w", err)
 	}
-	jws, err := a.currentKey().signer.Sign(payload)
+	tok, err := a.currentKey().compact(payload)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return jws.CompactSerialize()
+	return tok, nil
 }
 
 // newJTI returns 128 random bits, base64url: unique without bookkeeping,
