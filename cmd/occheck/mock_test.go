@@ -135,3 +135,52 @@ func TestMockQuirkFlag(t *testing.T) {
 		t.Errorf("quirks not on: Pragma %q body %s", resp.Header.Get("Pragma"), body)
 	}
 }
+
+// TestMockAdminFlag: the admin API is off unless asked for; with --admin a
+// test in any language schedules a fault over HTTP and sees it hit.
+func TestMockAdminFlag(t *testing.T) {
+	_, banner, _ := startMock(t, "--addr", "127.0.0.1:0")
+	base := strings.TrimSuffix(banner["token URL"], "/token")
+	resp, err := http.Get(base + "/_occheck/faults")
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("admin API without --admin: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	dir := t.TempDir()
+	tokenFile := dir + "/admin-token"
+	if err := os.WriteFile(tokenFile, []byte("t0k3n-for-admin\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, banner, _ = startMock(t, "--addr", "127.0.0.1:0", "--admin", "--admin-token-file", tokenFile)
+	base = strings.TrimSuffix(banner["token URL"], "/token")
+	post := func(token string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, base+"/_occheck/faults", strings.NewReader(`{"action":"unavailable","times":1}`))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(""); resp.StatusCode != 401 {
+		t.Errorf("no token: %d", resp.StatusCode)
+	}
+	if resp := post("t0k3n-for-admin"); resp.StatusCode != 201 {
+		t.Fatalf("with token: %d", resp.StatusCode)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {mockserver.DemoClientID}, "client_secret": {mockserver.DemoClientSecret}}
+	for _, want := range []int{503, 200} {
+		resp, err := http.PostForm(banner["token URL"], form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("token request = %d, want %d", resp.StatusCode, want)
+		}
+	}
+}
