@@ -507,15 +507,8 @@ var quirkTable = map[Quirk]quirkDef{
 			return next(x, c)
 		}
 	}},
-	QuirkScopeRequired: {"a request without scope is refused as invalid_request (RFC 6749 §3.3)", func(s *steps, a *Authority) {
-		next := s.grantScope
-		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
-			if toks, ok := rfc6749.ParseScope(x.req.params[rfc6749.ParamScope]); ok && len(toks) == 0 {
-				return nil, false, errInvalidRequest("scope is required")
-			}
-			return next(x, cl)
-		}
-	}},
+	QuirkScopeRequired: {"a request without scope is refused as invalid_request (RFC 6749 §3.3)",
+		requireScope(func() *oauthError { return errInvalidRequest("scope is required") })},
 	QuirkScopeCaseInsensitive: {"scope tokens are folded to lower case, so READ is granted as read (RFC 6749 §3.3)", func(s *steps, a *Authority) {
 		next := s.grantScope
 		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
@@ -843,15 +836,8 @@ var quirkTable = map[Quirk]quirkDef{
 			}
 		})
 	}},
-	QuirkScopeRequiredInvalidScope: {"a request without scope is refused with invalid_scope (conformant: RFC 6749 §3.3 lets a server require one)", func(s *steps, a *Authority) {
-		next := s.grantScope
-		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
-			if toks, ok := rfc6749.ParseScope(x.req.params[rfc6749.ParamScope]); ok && len(toks) == 0 {
-				return nil, false, errInvalidScope("scope is required")
-			}
-			return next(x, cl)
-		}
-	}},
+	QuirkScopeRequiredInvalidScope: {"a request without scope is refused with invalid_scope (conformant: RFC 6749 §3.3 lets a server require one)",
+		requireScope(func() *oauthError { return errInvalidScope("scope is required") })},
 	QuirkErrorDescriptionObject: {"error_description is a JSON object of localised messages, not a string (RFC 6749 §5.2)", func(s *steps, a *Authority) {
 		s.errorBody = func(_ *exchange, e *oauthError) (string, []byte) {
 			out, _ := json.Marshal(map[string]any{"error": e.Code, "error_description": map[string]string{"en": e.Description}})
@@ -905,6 +891,19 @@ func wrapMetadata(s *steps, f func(m map[string]any)) {
 func wrapJWKS(s *steps, f func(set *jose.JSONWebKeySet)) {
 	next := s.jwks
 	s.jwks = func(set *jose.JSONWebKeySet) string { ct := next(set); f(set); return ct }
+}
+
+// requireScope refuses a request that names no scope with refuse().
+func requireScope(refuse func() *oauthError) deviation {
+	return func(s *steps, a *Authority) {
+		next := s.grantScope
+		s.grantScope = func(x *exchange, cl *client) ([]string, bool, *oauthError) {
+			if toks, ok := rfc6749.ParseScope(x.req.params[rfc6749.ParamScope]); ok && len(toks) == 0 {
+				return nil, false, refuse()
+			}
+			return next(x, cl)
+		}
+	}
 }
 
 // errServer is the 500 a crashing server answers.
