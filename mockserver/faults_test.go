@@ -94,13 +94,16 @@ func TestFaultActions(t *testing.T) {
 			}
 		}},
 		{"unpublished key", Fault{Endpoint: EndpointToken, Action: FaultUnpublishedKey, Times: 1}, func(t *testing.T, s *Server, resp *http.Response, body []byte, err error, _ time.Duration) {
+			if err != nil {
+				t.Fatal(err)
+			}
 			var tok struct {
 				AccessToken string `json:"access_token"`
 			}
 			_ = json.Unmarshal(body, &tok)
-			jws, err := jose.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.RS256})
-			if err != nil {
-				t.Fatal(err)
+			jws, perr := jose.ParseSignedCompact(tok.AccessToken, []jose.SignatureAlgorithm{jose.RS256})
+			if perr != nil {
+				t.Fatal(perr)
 			}
 			kid := jws.Signatures[0].Header.KeyID
 			set := s.JWKS()
@@ -140,7 +143,7 @@ func jwtClaimsFromBody(t *testing.T, body []byte) map[string]any {
 	if err := json.Unmarshal(body, &tok); err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}
-	jws, err := jose.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.PS256, jose.EdDSA})
+	jws, err := jose.ParseSignedCompact(tok.AccessToken, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.PS256, jose.EdDSA})
 	if err != nil {
 		t.Fatal(err)
 	}
