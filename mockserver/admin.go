@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -77,7 +78,16 @@ func (a *Authority) adminAPI(token string) http.Handler {
 		if !readAdmin(w, r, &c) {
 			return
 		}
+		n := 0
+		for _, set := range []bool{c.Reset, c.Set != "", c.Advance != 0} {
+			if set {
+				n++
+			}
+		}
 		switch {
+		case n > 1:
+			adminError(w, http.StatusBadRequest, "invalid_request", "give only one of set, advance or reset")
+			return
 		case c.Reset:
 			a.clock.Reset()
 		case c.Set != "":
@@ -100,12 +110,16 @@ func (a *Authority) adminAPI(token string) http.Handler {
 	})
 	mux.HandleFunc("PUT "+PathAdmin+"quirks", func(w http.ResponseWriter, r *http.Request) {
 		var q struct {
-			Quirks []Quirk `json:"quirks"`
+			Quirks *[]Quirk `json:"quirks"`
 		}
 		if !readAdmin(w, r, &q) {
 			return
 		}
-		if err := a.SetQuirks(q.Quirks...); err != nil {
+		if q.Quirks == nil {
+			adminError(w, http.StatusBadRequest, "invalid_request", `quirks is required ([] switches every quirk off)`)
+			return
+		}
+		if err := a.SetQuirks(*q.Quirks...); err != nil {
 			adminError(w, http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
@@ -138,18 +152,40 @@ func nonNil(q []Quirk) []Quirk {
 func adminGuard(token string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token != "" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="occheck-admin"`)
 				adminError(w, http.StatusUnauthorized, "invalid_token", "the admin API needs Authorization: Bearer with the admin token")
 				return
 			}
-		} else if !loopbackRemote(r.RemoteAddr) {
-			adminError(w, http.StatusForbidden, "forbidden", "the admin API answers loopback clients only; set admin_token to open it to others")
+		} else if why := notLocal(r); why != "" {
+			adminError(w, http.StatusForbidden, "forbidden", "the admin API answers local clients only ("+why+"); set admin_token to open it to others")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// notLocal says why a request without a token is not from a local test:
+// another host, a proxy in between, a web page (DNS rebinding, or a
+// cross-site form post), or "" when it is local.
+func notLocal(r *http.Request) string {
+	switch {
+	case !loopbackRemote(r.RemoteAddr):
+		return "the client is not on loopback"
+	case r.Header.Get("Origin") != "":
+		return "a web page's request"
+	case r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "":
+		return "a request through a proxy"
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+		return "the Host header names " + clip(host)
+	}
+	return ""
 }
 
 func loopbackRemote(addr string) bool {
@@ -164,9 +200,17 @@ func loopbackRemote(addr string) bool {
 // readAdmin decodes a bounded JSON body into v, unknown fields refused;
 // false after writing the error.
 func readAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		adminError(w, http.StatusUnsupportedMediaType, "invalid_request", "send the body as Content-Type: application/json")
+		return false
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data after the JSON object")
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):

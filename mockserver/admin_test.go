@@ -139,7 +139,7 @@ func TestAdminRefusesBadRequests(t *testing.T) {
 		{specs.OpAdminAddFault, "POST", "/_occheck/faults", `{"action":"explode"}`, 400},
 		{specs.OpAdminAddFault, "POST", "/_occheck/faults", `{"action":"drop","colour":"red"}`, 400},
 		{specs.OpAdminAddFault, "POST", "/_occheck/faults", `not json`, 400},
-		{specs.OpAdminAddFault, "POST", "/_occheck/faults", ``, 400},
+		{specs.OpAdminAddFault, "POST", "/_occheck/faults", ``, 415},
 		{specs.OpAdminAddFault, "POST", "/_occheck/faults", `{"action":"delay","delay":"soon"}`, 400},
 		{specs.OpAdminAddFault, "POST", "/_occheck/faults", `{"action":"drop","x":"` + strings.Repeat("a", 70<<10) + `"}`, 413},
 		{specs.OpAdminSetClock, "POST", "/_occheck/clock", `{}`, 400},

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"crypto"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,7 @@ type Authority struct {
 	logger   *slog.Logger
 	mux      *http.ServeMux
 	terse    bool // Config.TerseErrors: generic error descriptions
+	scrub    *scrubber
 
 	issuer atomic.Pointer[string]
 	base   atomic.Pointer[string]
@@ -87,6 +89,7 @@ func New(cfg Config) (*Authority, error) {
 		a.clients[c.ID] = newClient(c)
 		a.order = append(a.order, c.ID)
 	}
+	a.scrub = newScrubber(a.clients)
 	alg := cfg.SigningAlg
 	if alg == "" {
 		alg = RS256
@@ -135,13 +138,13 @@ func New(cfg Config) (*Authority, error) {
 	if issuerPath != "" {
 		a.route(issuerPath, true)
 		// RFC 8414 §3.1: the well-known segment goes between host and path.
-		a.mux.HandleFunc("GET "+PathMetadata+issuerPath, a.serveMetadata)
+		a.mux.HandleFunc("GET "+PathMetadata+issuerPath, a.withFaults(EndpointMetadata, a.serveMetadata))
 	}
 	return a, nil
 }
 
 func (a *Authority) route(prefix string, metadata bool) {
-	a.mux.HandleFunc(prefix+PathToken, a.serveToken)
+	a.mux.HandleFunc(prefix+PathToken, a.serveTokenWithFaults)
 	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.withFaults(EndpointJWKS, a.serveJWKS))
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
 	if metadata {
@@ -157,11 +160,15 @@ func (a *Authority) withFaults(endpoint string, h http.HandlerFunc) http.Handler
 			h(w, r)
 			return
 		}
-		served := false
-		a.faulty(w, r, f, func(w http.ResponseWriter) { served = true; h(w, r) })
-		if !served {
-			a.recordFault(w, r, endpoint, name, "", "")
+		quiet := r.WithContext(context.WithValue(r.Context(), journaledKey{}, true))
+		a.faulty(w, quiet, f, func(w http.ResponseWriter) { h(w, quiet) })
+		rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Status: http.StatusOK},
+			header: r.Header, rawQuery: r.URL.RawQuery}
+		if sw, ok := w.(*statusWriter); ok {
+			rec.Status = sw.code
 		}
+		a.faultOutcome(w, &rec, f, name)
+		a.reqlog.add(rec)
 	}
 }
 
@@ -169,6 +176,12 @@ func (a *Authority) withFaults(endpoint string, h http.HandlerFunc) http.Handler
 // request that starts after it returns; none switches them all off. It is
 // safe while requests are served.
 func (a *Authority) SetQuirks(qs ...Quirk) error {
+	// Sorted and once each: the same set always behaves the same, whatever
+	// order it was given in (quirks that replace one step: the later name
+	// wins).
+	qs = slices.Clone(qs)
+	slices.Sort(qs)
+	qs = slices.Compact(qs)
 	var devs []deviation
 	for _, q := range qs {
 		d, ok := quirkTable[q]
@@ -179,8 +192,7 @@ func (a *Authority) SetQuirks(qs ...Quirk) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.quirks = slices.Clone(qs)
-	slices.Sort(a.quirks)
+	a.quirks = qs
 	a.devs = devs
 	a.steps.Store(a.compile(devs))
 	return nil

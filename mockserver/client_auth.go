@@ -220,7 +220,10 @@ func (a *Authority) verify(x *exchange, c credentials) (*client, *oauthError) {
 	cl := a.clients[c.id]
 	if !x.s.secretOK(cl, c.secret) {
 		e := x.s.badSecret(x)
-		if e == nil || e == errAbort {
+		if e == nil {
+			e = errInvalidClient("client authentication failed") // a refusal step must refuse
+		}
+		if e == errAbort {
 			return nil, e
 		}
 		withReason := *e

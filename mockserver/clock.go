@@ -6,9 +6,9 @@ import (
 )
 
 // Clock is the server's time, which a test controls: every iat, exp and
-// expires_in comes from it. By default it follows the real clock; Set
-// stops it at an instant, Advance moves it (frozen or not), Reset returns
-// it to real time.
+// expires_in, and the journal's times, come from it. By default it follows
+// Config.Now (else the real clock); Set stops it at an instant, Advance
+// moves it (frozen or not), Reset returns it to its source.
 type Clock struct {
 	mu     sync.Mutex
 	base   func() time.Time
@@ -54,7 +54,8 @@ func (c *Clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
-// Reset returns the clock to real time.
+// Reset returns the clock to its time source (Config.Now, else real
+// time), undoing Set and Advance.
 func (c *Clock) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

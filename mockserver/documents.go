@@ -59,8 +59,14 @@ func (a *Authority) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	a.recordDocument(r, EndpointMetadata)
 }
 
+// journaledKey marks a request its caller journals itself.
+type journaledKey struct{}
+
 // recordDocument puts a document request into the journal.
 func (a *Authority) recordDocument(r *http.Request, endpoint string) {
+	if r.Context().Value(journaledKey{}) != nil {
+		return
+	}
 	a.reqlog.add(rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Status: http.StatusOK},
 		header: r.Header, rawQuery: r.URL.RawQuery})
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,7 +75,10 @@ type Fault struct {
 	// Times hits the next Times matching requests, then the fault is
 	// spent. Every hits every Every-th matching request. Probability hits
 	// each matching request with that chance. None set: every matching
-	// request until the fault is removed.
+	// request until the fault is removed. A request counts when it reaches
+	// the fault, whether or not the flow then issues a token; when several
+	// faults match, the oldest live one takes the request and the others
+	// do not see it.
 	Times       int     `json:"times,omitempty"`
 	Every       int     `json:"every,omitempty"`
 	Probability float64 `json:"probability,omitempty"`
@@ -111,6 +116,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &secs); err != nil {
 		return fmt.Errorf("want a duration such as \"1s\" or a number of seconds")
 	}
+	if math.IsNaN(secs) || math.Abs(secs) > float64(math.MaxInt64)/float64(time.Second) {
+		return fmt.Errorf("%v seconds is out of range", secs)
+	}
 	*d = Duration(secs * float64(time.Second))
 	return nil
 }
@@ -140,6 +148,8 @@ func (f *Fault) validate() error {
 		return fmt.Errorf("probability: must be between 0 and 1")
 	case f.RetryAfter < 0 || f.Delay < 0:
 		return fmt.Errorf("retry_after and delay must not be negative")
+	case time.Duration(f.Delay) > maxDelay:
+		return fmt.Errorf("delay: at most %v, inside the server's write timeout (use drop for a request that never gets an answer)", maxDelay)
 	}
 	valid := false
 	for _, a := range faultActions {
@@ -196,6 +206,9 @@ func (a *Authority) AddFault(f Fault) (string, error) {
 	if err := f.validate(); err != nil {
 		return "", err
 	}
+	if f.Action == FaultQuirk && !a.rewiresToken(f.Quirk) {
+		return "", fmt.Errorf("quirk: %s changes the metadata or the JWK Set, not token requests; switch it on with SetQuirks", f.Quirk)
+	}
 	fs := &a.faults
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -244,8 +257,9 @@ func (a *Authority) ClearFaults() {
 	fs.n.Store(0)
 }
 
-// Reset clears the faults and the journal and returns the clock to real
-// time: the state a test starts from.
+// Reset clears the faults and the journal and returns the clock to its
+// source: the state a test starts from. Quirks and keys stay as they are
+// (SetQuirks with none, and DropRetiredKeys, undo those).
 func (a *Authority) Reset() {
 	a.ClearFaults()
 	a.ResetRequests()
@@ -284,13 +298,99 @@ func (fs *faultSet) hit(endpoint, clientID, grantType string) (*Fault, string) {
 	return nil, ""
 }
 
-// peekToken reads who a token request claims to be and its grant, without
-// consuming the body the flow reads after.
+// serveTokenWithFaults is the token endpoint when faults may be
+// scheduled: the reference flow, unless a fault hits the request.
+func (a *Authority) serveTokenWithFaults(w http.ResponseWriter, r *http.Request) {
+	if a.faults.n.Load() == 0 {
+		a.serveToken(w, r)
+		return
+	}
+	var claimed, grant string
+	if a.faults.needPeek() {
+		claimed, grant = peekToken(r)
+	}
+	f, name := a.faults.hit(EndpointToken, claimed, grant)
+	switch {
+	case f == nil:
+		a.serveToken(w, r)
+	case a.tokenDeviation(f) != nil:
+		rec := a.runToken(w, r, a.compileWith(a.tokenDeviation(f)))
+		rec.Fault = name
+		a.reqlog.add(rec)
+	default:
+		served := false
+		var rec rawRequest
+		a.faulty(w, r, f, func(w http.ResponseWriter) { served = true; rec = a.runToken(w, r, a.steps.Load()) })
+		if !served {
+			if claimed == "" && grant == "" {
+				claimed, grant = peekToken(r) // for the journal
+			}
+			rec = rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: EndpointToken, Method: r.Method, Path: r.URL.Path,
+				Claimed: claimed, GrantType: grant}, header: r.Header, rawQuery: r.URL.RawQuery}
+		}
+		a.faultOutcome(w, &rec, f, name)
+		a.reqlog.add(rec)
+	}
+}
+
+// faultOutcome makes the journal say what the client got from a fault,
+// not what the flow behind it produced.
+func (a *Authority) faultOutcome(w http.ResponseWriter, rec *rawRequest, f *Fault, name string) {
+	rec.Fault = name
+	sw, _ := w.(*statusWriter)
+	switch f.Action {
+	case FaultError, FaultTooManyRequests, FaultUnavailable:
+		rec.Status, rec.Error = faultStatus(f), faultCode(f)
+		rec.Reason = "injected fault: " + string(f.Action)
+	case FaultDrop, FaultTruncate:
+		rec.Status, rec.Error = 0, ""
+	case FaultMalformedJSON:
+		rec.Error = "malformed_json"
+	case FaultDelay, FaultDrip:
+		if sw != nil && sw.code == 0 {
+			rec.Status = 0 // the client left before the answer
+		}
+	}
+	if sw != nil && sw.aborted {
+		rec.Status = 0
+	}
+	if sw != nil {
+		sw.clientID, sw.errCode = rec.ClientID, rec.Error
+	}
+}
+
+// needPeek: some live fault matches by client or grant.
+func (fs *faultSet) needPeek() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, st := range fs.faults {
+		if !st.Spent && (st.Fault.ClientID != "" || st.Fault.GrantType != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// errReader replays a read error after the bytes that came before it.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// peekToken reads who a token request claims to be and its grant, and
+// puts the body back exactly as it came, read error included, for the
+// flow to read after.
 func peekToken(r *http.Request) (clientID, grantType string) {
 	var form url.Values
 	if r.Method == http.MethodPost && r.Body != nil {
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		rest := io.Reader(r.Body)
+		if err != nil {
+			rest = errReader{err}
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), rest), r.Body}
 		if err == nil {
 			form, _ = url.ParseQuery(string(body))
 		}
@@ -316,25 +416,13 @@ func peekToken(r *http.Request) (clientID, grantType string) {
 func (a *Authority) faulty(w http.ResponseWriter, r *http.Request, f *Fault, serve func(http.ResponseWriter)) {
 	switch f.Action {
 	case FaultError:
-		code := f.Error
-		if code == "" {
-			code = rfc6749.ErrServerError
-		}
-		status := f.Status
-		if status == 0 {
-			status = http.StatusBadRequest
-		}
-		writeFaultError(w, status, code, f.Description, "")
+		a.writeFaultError(w, faultStatus(f), faultCode(f), f.Description, "")
 	case FaultTooManyRequests, FaultUnavailable:
-		status, code := http.StatusTooManyRequests, "slow_down"
-		if f.Action == FaultUnavailable {
-			status, code = http.StatusServiceUnavailable, "temporarily_unavailable"
-		}
 		ra := time.Duration(f.RetryAfter)
 		if ra <= 0 {
 			ra = time.Second
 		}
-		writeFaultError(w, status, code, "injected fault", strconv.Itoa(int((ra+time.Second-1)/time.Second)))
+		a.writeFaultError(w, faultStatus(f), faultCode(f), "injected fault", strconv.Itoa(int((ra+time.Second-1)/time.Second)))
 	case FaultDelay:
 		t := time.NewTimer(time.Duration(f.Delay))
 		select {
@@ -372,16 +460,27 @@ func (a *Authority) faulty(w http.ResponseWriter, r *http.Request, f *Fault, ser
 	}
 }
 
+// maxDrip bounds how long a drip takes, and maxDelay a delay: both stay
+// inside the server's WriteTimeout (10 s), so the client gets the answer.
+const (
+	maxDrip  = 5 * time.Second
+	maxDelay = 8 * time.Second
+)
+
 // drip writes body a few bytes at a time.
 func drip(w http.ResponseWriter, r *http.Request, status int, body []byte, pace time.Duration) {
 	if pace <= 0 {
 		pace = 100 * time.Millisecond
 	}
+	// Chunks big enough that the whole drip ends within maxDrip, well
+	// inside the server's write timeout: a drip, not a truncation.
+	steps := max(1, int(maxDrip/pace))
+	chunk := max(8, (len(body)+steps-1)/steps)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	fl, _ := w.(http.Flusher)
 	for len(body) > 0 {
-		n := min(8, len(body))
+		n := min(chunk, len(body))
 		if _, err := w.Write(body[:n]); err != nil {
 			return
 		}
@@ -399,15 +498,41 @@ func drip(w http.ResponseWriter, r *http.Request, status int, body []byte, pace 
 	}
 }
 
+// faultStatus and faultCode are the answer of an error fault: 500
+// server_error unless chosen; 429 and 503 carry temporarily_unavailable.
+func faultStatus(f *Fault) int {
+	switch {
+	case f.Action == FaultTooManyRequests:
+		return http.StatusTooManyRequests
+	case f.Action == FaultUnavailable:
+		return http.StatusServiceUnavailable
+	case f.Status != 0:
+		return f.Status
+	case f.Error == "" || f.Error == rfc6749.ErrServerError:
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+func faultCode(f *Fault) string {
+	switch {
+	case f.Action == FaultTooManyRequests || f.Action == FaultUnavailable:
+		return "temporarily_unavailable"
+	case f.Error != "":
+		return f.Error
+	}
+	return rfc6749.ErrServerError
+}
+
 // writeFaultError writes an injected error in the §5.2 shape.
-func writeFaultError(w http.ResponseWriter, status int, code, desc, retryAfter string) {
+func (a *Authority) writeFaultError(w http.ResponseWriter, status int, code, desc, retryAfter string) {
 	h := w.Header()
 	setNoStore(h)
 	if retryAfter != "" {
 		h.Set("Retry-After", retryAfter)
 	}
 	if status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Basic realm="`+defaultRealm+`"`)
+		h.Set("WWW-Authenticate", `Basic realm="`+a.realm+`", charset="UTF-8"`)
 	}
 	body, _ := json.Marshal(errorBody{Error: code, Description: sanitizeDescription(desc)})
 	h.Set("Content-Type", jsonContentType)
@@ -423,6 +548,24 @@ func abortConnection(w http.ResponseWriter) {
 		return
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// rewiresToken reports whether quirk q changes a step of the token
+// endpoint (not only the metadata or the JWK Set).
+func (a *Authority) rewiresToken(q Quirk) bool {
+	ref, s := a.reference(), a.reference()
+	quirkTable[q].hooks(s, a)
+	rv, sv := reflect.ValueOf(ref).Elem(), reflect.ValueOf(s).Elem()
+	for i := 0; i < rv.NumField(); i++ {
+		switch rv.Type().Field(i).Name {
+		case "metadata", "jwks":
+			continue
+		}
+		if rv.Field(i).Pointer() != sv.Field(i).Pointer() {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenDeviation is how a fault changes the token the flow mints.

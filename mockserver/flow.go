@@ -21,50 +21,23 @@ type exchange struct {
 	req        *tokenRequest
 	cred       credentials
 	client     *client
-	// reason is why the request was refused, for the journal and the log;
-	// fault names an injected fault.
+	// reason is why the request was refused, for the journal and the log.
 	reason string
-	fault  string
 }
 
 // serveToken is the token endpoint: one request through the steps, then
-// its record in the journal and the access log. A fault scheduled for the
-// request (faults.go) takes it over or adds steps.
+// its record in the journal and the access log.
 func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request) {
-	s := a.steps.Load()
-	if a.faults.n.Load() == 0 {
-		a.runToken(w, r, s, "")
-		return
-	}
-	claimed, grant := peekToken(r)
-	f, name := a.faults.hit(EndpointToken, claimed, grant)
-	switch {
-	case f == nil:
-		a.runToken(w, r, s, "")
-	case a.tokenDeviation(f) != nil:
-		a.runToken(w, r, a.compileWith(a.tokenDeviation(f)), name)
-	default:
-		served := false
-		a.faulty(w, r, f, func(w http.ResponseWriter) { served = true; a.runToken(w, r, s, name) })
-		if !served {
-			a.recordFault(w, r, EndpointToken, name, claimed, grant)
-		}
-	}
+	a.reqlog.add(a.runToken(w, r, a.steps.Load()))
 }
 
-// runToken runs one token request through s.
-func (a *Authority) runToken(w http.ResponseWriter, r *http.Request, s *steps, fault string) {
-	x := &exchange{a: a, s: s, w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0, fault: fault}
+// runToken runs one token request through s and returns its journal entry.
+func (a *Authority) runToken(w http.ResponseWriter, r *http.Request, s *steps) rawRequest {
+	x := &exchange{a: a, s: s, w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0}
 	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: EndpointToken, Method: r.Method, Path: r.URL.Path}, header: r.Header, rawQuery: r.URL.RawQuery}
-	var status int
-	var code string
-	if s.conn != nil && s.conn(x) {
-		status = -1
-	} else {
-		status, code = x.respond(x.token())
-	}
+	status, code := x.respond(x.token())
 	rec.form = x.form
-	rec.Status, rec.Error, rec.Reason, rec.Fault = status, code, x.reason, x.fault
+	rec.Status, rec.Error, rec.Reason = status, code, x.reason
 	if x.client != nil {
 		rec.ClientID = x.client.ID
 	}
@@ -76,19 +49,13 @@ func (a *Authority) runToken(w http.ResponseWriter, r *http.Request, s *steps, f
 	if sw != nil {
 		sw.clientID, sw.errCode, sw.reason = rec.ClientID, code, x.reason
 	}
-	switch status {
-	case statusAborted:
+	if status == statusAborted {
 		if sw == nil {
 			panic(http.ErrAbortHandler)
 		}
 		sw.aborted = true
-	case -1:
-		rec.Status = 0
-		if sw != nil {
-			rec.Status = sw.status()
-		}
 	}
-	a.reqlog.add(rec)
+	return rec
 }
 
 // token runs RFC 6749 §4.4.2 and §4.4.3 in the order that tells an
@@ -148,17 +115,6 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	return resp, nil
 }
 
-// recordFault journals a request a fault answered without the flow.
-func (a *Authority) recordFault(w http.ResponseWriter, r *http.Request, endpoint, fault, claimed, grant string) {
-	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: r.Method, Path: r.URL.Path,
-		Claimed: claimed, GrantType: grant, Fault: fault}, header: r.Header, rawQuery: r.URL.RawQuery}
-	if sw, ok := w.(*statusWriter); ok {
-		rec.Status = sw.status()
-		sw.errCode = "fault"
-	}
-	a.reqlog.add(rec)
-}
-
 // respond writes the outcome: the success, or the error through the one
 // error writer.
 func (x *exchange) respond(r *successResponse, e *oauthError) (status int, code string) {
@@ -166,6 +122,8 @@ func (x *exchange) respond(r *successResponse, e *oauthError) (status int, code 
 		return statusAborted, ""
 	}
 	if e != nil {
+		// No registered secret leaves the server, wherever a client put it.
+		e.Description = x.a.scrub.text(e.Description)
 		x.reason = e.Description
 		x.s.failure(x, e)
 		return x.writeError(e), e.Code

@@ -24,30 +24,30 @@ const (
 // Redacted: the Authorization header keeps only its scheme, client_secret
 // and client_assertion lose their values.
 type RecordedRequest struct {
-	Time     time.Time
-	Endpoint string // EndpointToken, EndpointJWKS or EndpointMetadata
-	Method   string
-	Path     string
-	Query    url.Values
-	Header   http.Header
-	Form     url.Values
-	Status   int // 0 when the connection was dropped without a response
+	Time     time.Time   `json:"time"`
+	Endpoint string      `json:"endpoint"` // EndpointToken, EndpointJWKS or EndpointMetadata
+	Method   string      `json:"method"`
+	Path     string      `json:"path"`
+	Query    url.Values  `json:"query,omitempty"`
+	Header   http.Header `json:"header"`
+	Form     url.Values  `json:"form,omitempty"`
+	Status   int         `json:"status"` // 0 when the connection was dropped without a response
 	// ClientID is the authenticated client, empty when none; Claimed is
 	// the client id the request named (Basic user or client_id), whether
 	// or not it authenticated.
-	ClientID string
-	Claimed  string
+	ClientID string `json:"client_id,omitempty"`
+	Claimed  string `json:"claimed,omitempty"`
 	// AuthMethod is the client authentication method the request used:
 	// client_secret_basic, client_secret_post, or "" for none.
-	AuthMethod string
+	AuthMethod string `json:"auth_method,omitempty"`
 	// GrantType and Scope are the parameters as sent.
-	GrantType string
-	Scope     string
-	Error     string // the error code answered, empty on success
+	GrantType string `json:"grant_type,omitempty"`
+	Scope     string `json:"scope,omitempty"`
+	Error     string `json:"error,omitempty"` // the error code answered, empty on success
 	// Reason says why a request was refused, in detail (never a secret).
-	Reason string
+	Reason string `json:"reason,omitempty"`
 	// Fault names the fault injected into this request, if any.
-	Fault string
+	Fault string `json:"fault,omitempty"`
 }
 
 // RequestFilter selects journal entries; a zero field matches any.
@@ -86,15 +86,25 @@ func redactHeader(h http.Header) http.Header {
 	out := h.Clone()
 	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
 		for i, v := range out[k] {
-			scheme, _, ok := strings.Cut(v, " ")
-			if !ok || strings.ContainsAny(scheme, ":=/+") {
-				out[k][i] = Redacted // no scheme: the value may be a bare credential
+			scheme, _, _ := strings.Cut(v, " ")
+			if !knownScheme(scheme) {
+				out[k][i] = Redacted // no scheme we know: it may all be a credential
 				continue
 			}
 			out[k][i] = scheme + " " + Redacted
 		}
 	}
 	return out
+}
+
+// knownScheme: an HTTP authentication scheme worth keeping in a record.
+func knownScheme(s string) bool {
+	for _, k := range []string{"Basic", "Bearer", "DPoP", "Digest", "Negotiate", "NTLM", "HOBA", "Mutual", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid", "AWS4-HMAC-SHA256"} {
+		if strings.EqualFold(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // requestLog keeps the most recent requests, redacted.
@@ -114,30 +124,40 @@ type rawRequest struct {
 	rawQuery string
 }
 
-func (r rawRequest) redacted(secrets map[string]bool) RecordedRequest {
+func (r rawRequest) redacted(sc *scrubber) RecordedRequest {
 	out := r.RecordedRequest
-	out.Header = redactHeader(r.header)
-	out.Form = redactKnown(redactValues(r.form), secrets)
+	out.Header = scrubHeader(redactHeader(r.header), sc)
+	out.Form = scrubValues(redactValues(r.form), sc)
 	if q, err := url.ParseQuery(r.rawQuery); err == nil || len(q) > 0 {
-		out.Query = redactKnown(redactValues(q), secrets)
+		out.Query = scrubValues(redactValues(q), sc)
 	}
-	if secrets[out.Claimed] {
-		out.Claimed = Redacted // a client that sent its secret as its id
+	// A confused client may send its secret as its id, a scope, a grant.
+	out.Claimed, out.Scope, out.GrantType = sc.text(out.Claimed), sc.text(out.Scope), sc.text(out.GrantType)
+	out.Reason, out.Path = sc.text(out.Reason), sc.text(out.Path)
+	return out
+}
+
+// scrubValues removes registered secrets from names and values, wherever
+// a confused client put them.
+func scrubValues(v url.Values, sc *scrubber) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		cp := make([]string, len(vs))
+		for i, s := range vs {
+			cp[i] = sc.text(s)
+		}
+		out[sc.text(k)] = append(out[sc.text(k)], cp...)
 	}
 	return out
 }
 
-// redactKnown replaces any value that is a registered secret, wherever a
-// confused client put it.
-func redactKnown(v url.Values, secrets map[string]bool) url.Values {
-	for k, vs := range v {
-		for i, s := range vs {
-			if secrets[s] {
-				v[k][i] = Redacted
-			}
+func scrubHeader(h http.Header, sc *scrubber) http.Header {
+	for k, vs := range h {
+		for i, v := range vs {
+			h[k][i] = sc.text(v)
 		}
 	}
-	return v
+	return h
 }
 
 func (l *requestLog) add(r rawRequest) {
@@ -151,14 +171,16 @@ func (l *requestLog) add(r rawRequest) {
 	l.next = (l.next + 1) % l.size
 }
 
-func (l *requestLog) all(f RequestFilter, secrets map[string]bool) []RecordedRequest {
+func (l *requestLog) all(f RequestFilter, sc *scrubber) []RecordedRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]RecordedRequest, 0, len(l.buf))
 	for _, part := range [][]rawRequest{l.buf[l.next:], l.buf[:l.next]} {
 		for i := range part {
-			if f.match(&part[i].RecordedRequest) {
-				out = append(out, part[i].redacted(secrets))
+			// Match after redaction: a filter must not confirm a guessed
+			// secret that a client sent as its id.
+			if r := part[i].redacted(sc); f.match(&r) {
+				out = append(out, r)
 			}
 		}
 	}
@@ -175,24 +197,13 @@ func (l *requestLog) reset() {
 // with secrets redacted. At most Config.RequestLogSize requests of all
 // endpoints are kept.
 func (a *Authority) Requests() []RecordedRequest {
-	return a.reqlog.all(RequestFilter{Endpoint: EndpointToken}, a.secrets())
-}
-
-// secrets are the registered client secrets, for redaction.
-func (a *Authority) secrets() map[string]bool {
-	m := make(map[string]bool, len(a.clients))
-	for _, c := range a.clients {
-		if len(c.Secret) >= 3 {
-			m[c.Secret] = true
-		}
-	}
-	return m
+	return a.reqlog.all(RequestFilter{Endpoint: EndpointToken}, a.scrub)
 }
 
 // RequestsFor returns the journal entries f selects, oldest first:
 // token, JWKS and metadata requests, secrets redacted.
 func (a *Authority) RequestsFor(f RequestFilter) []RecordedRequest {
-	return a.reqlog.all(f, a.secrets())
+	return a.reqlog.all(f, a.scrub)
 }
 
 // ResetRequests empties the journal, between tests.

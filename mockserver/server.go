@@ -22,7 +22,7 @@ type Server struct {
 
 // NewServer starts a server for cfg on a loopback port over plain HTTP.
 // Like httptest.NewServer it panics when it cannot start; an invalid
-// configuration also panics. Use Handler to get the error instead.
+// configuration also panics. Use New to get the error instead.
 func NewServer(cfg Config) *Server {
 	s := NewUnstartedServer(cfg)
 	s.Start()

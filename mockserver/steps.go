@@ -14,10 +14,6 @@ import (
 // reference code never asks whether a deviation is on, and switching one
 // on or off at run time is building a new steps value.
 type steps struct {
-	// conn sees every request first and may take it over entirely: a
-	// dropped connection, a delay, a 503 (faults). True means handled.
-	conn func(x *exchange) bool
-
 	// readRequest turns the HTTP request into raw parameters: POST with a
 	// form body (RFC 6749 §3.2, Appendix B).
 	readRequest func(x *exchange) (url.Values, *oauthError)

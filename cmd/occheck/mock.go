@@ -92,7 +92,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if cfg.AdminToken == "" {
 			return usageErr("--admin-token-file: %s is empty", *adminTokenFile)
 		}
-	} else if tok := os.Getenv("OCCHECK_ADMIN_TOKEN"); tok != "" && cfg.AdminToken == "" {
+	} else if tok := strings.TrimSpace(os.Getenv("OCCHECK_ADMIN_TOKEN")); tok != "" && cfg.AdminToken == "" && cfg.Admin {
 		cfg.AdminToken = tok
 	}
 	if cfg.AdminToken != "" && !cfg.Admin {

@@ -155,7 +155,8 @@ func TestMockAdminFlag(t *testing.T) {
 	_, banner, _ = startMock(t, "--addr", "127.0.0.1:0", "--admin", "--admin-token-file", tokenFile)
 	base = strings.TrimSuffix(banner["token URL"], "/token")
 	post := func(token string) *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, base+"/_occheck/faults", strings.NewReader(`{"action":"unavailable","times":1}`))
+		req, _ := http.NewRequest(http.MethodPost, base+"/_occheck/faults", strings.NewReader(`{"endpoint":"token","action":"unavailable","times":1}`))
+		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
