@@ -35,6 +35,11 @@ func TestReferencePathHoldsNoQuirk(t *testing.T) {
 		if strings.Contains(text, "Quirk") || strings.Contains(text, "quirk") {
 			t.Errorf("%s mentions quirks; deviations belong in quirks.go", f)
 		}
+		for _, ident := range []string{"a.faults", ".devs", "tokenDeviation", "peekToken", "compileWith", "FaultAction"} {
+			if strings.Contains(text, ident) {
+				t.Errorf("%s uses %s; fault handling belongs in faults.go", f, ident)
+			}
+		}
 		for _, q := range names {
 			if strings.Contains(text, `"`+string(q)+`"`) {
 				t.Errorf("%s names quirk %s", f, q)

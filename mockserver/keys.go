@@ -159,6 +159,9 @@ func loadKey(path string) (crypto.Signer, error) {
 func checkKeyAlg(k crypto.Signer, alg string) error {
 	switch key := k.(type) {
 	case *rsa.PrivateKey:
+		if key.N.BitLen() < 2048 {
+			return fmt.Errorf("key_file: an RSA key of %d bits is too short: RFC 7518 §3.3 requires 2048 bits or more", key.N.BitLen())
+		}
 		if alg == RS256 || alg == PS256 {
 			return nil
 		}
