@@ -2,9 +2,15 @@ package mockserver
 
 import (
 	"bufio"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,5 +101,22 @@ func TestAdminRefusesWebPages(t *testing.T) {
 	}
 	if got := call(func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }); got != 415 {
 		t.Errorf("text/plain: %d, want 415", got)
+	}
+}
+
+// TestShortRSAKeyRefused: a key file with an RSA key under 2048 bits is a
+// configuration error (RFC 7518 §3.3), named as such.
+func TestShortRSAKeyRefused(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "short.pem")
+	der := x509.MarshalPKCS1PrivateKey(k)
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Config{KeyFile: path, SigningAlg: RS256}); err == nil || !strings.Contains(err.Error(), "2048") {
+		t.Errorf("err = %v, want a refusal naming 2048 bits", err)
 	}
 }
