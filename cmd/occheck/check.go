@@ -326,6 +326,10 @@ func unwrapPath(err error) error {
 func (p *plan) embed() error {
 	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
 	cfg := mockserver.Config{
+		// Production-like answers: the self-check shows the reference
+		// server as a vendor's would run, not the developer mode whose
+		// detailed reasons tell unknown clients from wrong secrets.
+		TerseErrors: true,
 		Clients: []mockserver.Client{
 			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
