@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"cmp"
 	"context"
 	"crypto"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/occheck/occheck/internal/rfc6749"
 )
 
 // Endpoint paths, relative to the issuer's path.
@@ -56,6 +59,13 @@ type Authority struct {
 	steps  atomic.Pointer[steps]
 	faults faultSet
 
+	// client assertions (RFC 7523)
+	profile          string
+	assertionSkew    time.Duration
+	assertionMaxLife time.Duration
+	replays          *replayCache
+	assertionClients bool // some client may use an assertion method
+
 	// lazily made keys for the deviations that need one
 	extraKeys sync.Map
 }
@@ -86,9 +96,18 @@ func New(cfg Config) (*Authority, error) {
 		clients = []Client{DemoClient()}
 	}
 	for _, c := range clients {
-		a.clients[c.ID] = newClient(c)
+		cl, err := newClient(c)
+		if err != nil {
+			return nil, err
+		}
+		a.clients[c.ID] = cl
+		a.assertionClients = a.assertionClients || cl.allowsMethod(rfc6749.AuthPrivateKeyJWT) || cl.allowsMethod(rfc6749.AuthClientSecretJWT)
 		a.order = append(a.order, c.ID)
 	}
+	a.profile = cmp.Or(cfg.AssertionProfile, ProfileRFC7523)
+	a.assertionSkew = cmp.Or(time.Duration(cfg.AssertionSkew), DefaultAssertionSkew)
+	a.assertionMaxLife = cmp.Or(time.Duration(cfg.AssertionMaxLifetime), DefaultAssertionMaxLifetime)
+	a.replays = newReplayCache(cfg.ReplayCacheSize)
 	a.scrub = newScrubber(a.clients)
 	alg := cfg.SigningAlg
 	if alg == "" {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,12 +19,26 @@ type client struct {
 	Client
 	secretHash [32]byte
 	ttl        time.Duration
+	keys       *keySource
 }
 
-func newClient(c Client) *client {
+func newClient(c Client) (*client, error) {
 	cl := &client{Client: c, secretHash: sha256.Sum256([]byte(c.Secret)), ttl: time.Duration(c.TokenTTL)}
-	if len(cl.AuthMethods) == 0 {
-		cl.AuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	cl.AuthMethods = c.methods()
+	switch {
+	case c.JWKS != nil:
+		cl.keys = &keySource{static: &c.JWKS.JSONWebKeySet}
+	case c.JWKSFile != "":
+		set, err := loadClientKeys(c.JWKSFile)
+		if err == nil {
+			err = checkClientKeys(set)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("client %q: jwks_file %s: %w", c.ID, c.JWKSFile, err)
+		}
+		cl.keys = &keySource{static: set}
+	case c.JWKSURI != "":
+		cl.keys = &keySource{uri: c.JWKSURI, client: &http.Client{Timeout: keyFetchTimeout}}
 	}
 	if len(cl.GrantTypes) == 0 {
 		cl.GrantTypes = []string{rfc6749.GrantClientCredentials}
@@ -31,7 +46,7 @@ func newClient(c Client) *client {
 	if len(cl.DefaultScopes) == 0 {
 		cl.DefaultScopes = cl.Scopes
 	}
-	return cl
+	return cl, nil
 }
 
 func (c *client) allowsMethod(m string) bool { return slices.Contains(c.AuthMethods, m) }
@@ -48,24 +63,19 @@ type credentials struct {
 	// bodyID and bodySecret are the client_id and client_secret body
 	// parameters, whatever the method.
 	bodyID, bodySecret string
+	// assertion is the client assertion of private_key_jwt and
+	// client_secret_jwt, parsed but not verified.
+	assertion *assertion
 }
 
 // credentials finds the one client authentication method a request uses
 // (§2.3.1): HTTP Basic, or client_id with client_secret in the body.
 func (a *Authority) credentials(x *exchange) (credentials, *oauthError) {
 	p := x.req.params
-	if p[rfc6749.ParamClientAssertion] != "" || p[rfc6749.ParamClientAssertionType] != "" {
-		sent := rfc6749.ParamClientAssertion
-		switch {
-		case p[rfc6749.ParamClientAssertion] == "":
-			sent = rfc6749.ParamClientAssertionType
-		case p[rfc6749.ParamClientAssertionType] != "":
-			sent = rfc6749.ParamClientAssertion + " and " + rfc6749.ParamClientAssertionType
-		}
-		return credentials{}, errInvalidClient("client assertions are not supported by this server (the request sent " + sent +
-			"); use client_secret_basic or client_secret_post")
-	}
 	c := credentials{bodyID: p[rfc6749.ParamClientID], bodySecret: p[rfc6749.ParamClientSecret]}
+	if p[rfc6749.ParamClientAssertion] != "" || p[rfc6749.ParamClientAssertionType] != "" {
+		return a.assertionCredentials(x, c)
+	}
 	authz := x.r.Header.Values("Authorization")
 	switch {
 	case len(authz) > 1:
@@ -210,6 +220,9 @@ func oneMethod(x *exchange, c credentials) *oauthError {
 // and wrong secret get the same answer, in the same time; only the
 // description, which a terse server replaces (shapeError), says which.
 func (a *Authority) verify(x *exchange, c credentials) (*client, *oauthError) {
+	if c.assertion != nil {
+		return a.verifyAssertion(x, c)
+	}
 	if c.method == "" {
 		if c.id != "" {
 			return nil, errInvalidClient("client authentication required: client_id " + a.reasonEcho(c.id) +
@@ -443,5 +456,5 @@ func secretMatches(cl *client, secret string) bool {
 		want = cl.secretHash
 	}
 	eq := subtle.ConstantTimeCompare(got[:], want[:]) == 1
-	return eq && cl != nil
+	return eq && cl != nil && cl.Secret != "" // a keys-only client has no secret to match
 }

@@ -97,6 +97,21 @@ type Config struct {
 	// AdminToken, when set, is the bearer token the admin API demands;
 	// without one the admin API answers only loopback clients.
 	AdminToken string `yaml:"admin_token"`
+	// AssertionProfile sets the rules for client assertions (RFC 7523):
+	// rfc7523 (the default: the issuer or the token endpoint URL in aud),
+	// rfc7523bis (the issuer only, a string or a one-element array) or
+	// fapi2 (the issuer as a string, PS256/ES256/EdDSA, jti required).
+	AssertionProfile string `yaml:"assertion_profile"`
+	// AssertionSkew is the clock skew allowed on an assertion's exp, nbf
+	// and iat; zero means 30s.
+	AssertionSkew Duration `yaml:"assertion_skew"`
+	// AssertionMaxLifetime bounds an assertion's lifetime (exp − iat) and
+	// how long ago it may have been issued; zero means 1h.
+	AssertionMaxLifetime Duration `yaml:"assertion_max_lifetime"`
+	// ReplayCacheSize bounds how many unexpired assertion ids (jti) the
+	// server remembers; when it is full, assertions are refused with 503
+	// until some expire. Zero means 200000.
+	ReplayCacheSize int `yaml:"replay_cache_size"`
 }
 
 // Client is a registered confidential client.
@@ -104,11 +119,24 @@ type Client struct {
 	// ID is the client_id. Any characters are allowed; Appendix B encoding
 	// makes even ':' usable with HTTP Basic.
 	ID string `yaml:"id"`
-	// Secret is the client_secret.
+	// Secret is the client_secret. Required for client_secret_basic,
+	// client_secret_post and client_secret_jwt (at least 32 bytes, RFC
+	// 7518 §3.2); a private_key_jwt-only client needs none.
 	Secret string `yaml:"secret"`
 	// AuthMethods are the client authentication methods the client may use:
-	// client_secret_basic and/or client_secret_post. Empty means both.
+	// client_secret_basic, client_secret_post, client_secret_jwt,
+	// private_key_jwt. Empty means the two secret methods, or
+	// private_key_jwt for a client with keys and no secret.
 	AuthMethods []string `yaml:"auth_methods"`
+	// JWKS are the client's public keys for private_key_jwt, inline.
+	JWKS *KeySet `yaml:"jwks"`
+	// JWKSFile holds the client's public keys: a JWK Set, a JWK, or PEM
+	// public keys or certificates.
+	JWKSFile string `yaml:"jwks_file"`
+	// JWKSURI is where the server fetches the client's JWK Set (5s, 64 KiB
+	// at most; cached for 5 minutes, refetched on an unknown kid at most
+	// every 10s), so a client can rotate its own keys.
+	JWKSURI string `yaml:"jwks_uri"`
 	// GrantTypes the client may use. Empty means client_credentials.
 	GrantTypes []string `yaml:"grant_types"`
 	// Scopes the client may be granted.
@@ -308,6 +336,12 @@ func (c *Config) Validate() error {
 		}
 		seen[cl.ID] = true
 	}
+	if c.AssertionProfile != "" && !slices.Contains(AssertionProfiles, c.AssertionProfile) {
+		return fmt.Errorf("assertion_profile: %q is not one of %s", c.AssertionProfile, strings.Join(AssertionProfiles, ", "))
+	}
+	if c.AssertionSkew < 0 || c.AssertionMaxLifetime < 0 || c.ReplayCacheSize < 0 {
+		return fmt.Errorf("assertion_skew, assertion_max_lifetime, replay_cache_size: must not be negative")
+	}
 	for i, q := range c.Quirks {
 		if _, ok := quirkTable[q]; !ok {
 			return fmt.Errorf("quirks[%d]: unknown quirk %q (occheck mock --list-quirks lists them)", i, q)
@@ -320,13 +354,8 @@ func (cl *Client) validate() error {
 	if cl.ID == "" {
 		return fmt.Errorf("id: must not be empty")
 	}
-	if cl.Secret == "" {
-		return fmt.Errorf("secret: must not be empty (only confidential clients may use client_credentials)")
-	}
-	for _, m := range cl.AuthMethods {
-		if m != rfc6749.AuthClientSecretBasic && m != rfc6749.AuthClientSecretPost {
-			return fmt.Errorf("auth_methods: %q is not client_secret_basic or client_secret_post", m)
-		}
+	if err := cl.validateAuth(); err != nil {
+		return err
 	}
 	for _, g := range cl.GrantTypes {
 		if g == "" || strings.ContainsAny(g, " \t") {
@@ -367,6 +396,65 @@ func checkAbsoluteURI(s string) error {
 	}
 	if u.Fragment != "" || strings.Contains(s, "#") {
 		return fmt.Errorf("%q must not have a fragment", s)
+	}
+	return nil
+}
+
+// clientAuthMethods are the methods a client may be registered for.
+var clientAuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretJWT, rfc6749.AuthPrivateKeyJWT}
+
+// hasKeys says whether the client registers public keys.
+func (cl *Client) hasKeys() bool { return cl.JWKS != nil || cl.JWKSFile != "" || cl.JWKSURI != "" }
+
+// methods are the client's methods with the default resolved.
+func (cl *Client) methods() []string {
+	switch {
+	case len(cl.AuthMethods) > 0:
+		return cl.AuthMethods
+	case cl.Secret == "" && cl.hasKeys():
+		return []string{rfc6749.AuthPrivateKeyJWT}
+	}
+	return []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+}
+
+// validateAuth checks that each of the client's methods has what it needs.
+func (cl *Client) validateAuth() error {
+	n := 0
+	for _, v := range []bool{cl.JWKS != nil, cl.JWKSFile != "", cl.JWKSURI != ""} {
+		if v {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("jwks, jwks_file, jwks_uri: give the client's keys one way")
+	}
+	for _, m := range cl.methods() {
+		switch m {
+		case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
+			if cl.Secret == "" {
+				return fmt.Errorf("secret: must not be empty for %s (only confidential clients may use client_credentials)", m)
+			}
+		case rfc6749.AuthClientSecretJWT:
+			if len(cl.Secret) < 32 {
+				return fmt.Errorf("secret: client_secret_jwt needs a secret of at least 32 bytes, the HS256 key size (RFC 7518 §3.2)")
+			}
+		case rfc6749.AuthPrivateKeyJWT:
+			if !cl.hasKeys() {
+				return fmt.Errorf("auth_methods: private_key_jwt needs the client's public keys in jwks, jwks_file or jwks_uri")
+			}
+		default:
+			return fmt.Errorf("auth_methods: %q is not one of %s", m, strings.Join(clientAuthMethods, ", "))
+		}
+	}
+	if cl.JWKS != nil {
+		if err := checkClientKeys(&cl.JWKS.JSONWebKeySet); err != nil {
+			return fmt.Errorf("jwks: %w", err)
+		}
+	}
+	if cl.JWKSURI != "" {
+		if u, err := url.Parse(cl.JWKSURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("jwks_uri: %q is not an absolute http(s) URL", cl.JWKSURI)
+		}
 	}
 	return nil
 }

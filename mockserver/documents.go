@@ -34,7 +34,7 @@ func (a *Authority) referenceMetadata() map[string]any {
 		}
 	}
 	var ms []string
-	for _, m := range []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost} {
+	for _, m := range clientAuthMethods {
 		if methods[m] {
 			ms = append(ms, m)
 		}
@@ -43,7 +43,7 @@ func (a *Authority) referenceMetadata() map[string]any {
 	if scopes == nil {
 		scopes = []string{}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"issuer":                                a.Issuer(),
 		"token_endpoint":                        a.TokenURL(),
 		"jwks_uri":                              a.JWKSURL(),
@@ -52,6 +52,22 @@ func (a *Authority) referenceMetadata() map[string]any {
 		"scopes_supported":                      scopes,
 		"response_types_supported":              []string{},
 	}
+	// RFC 8414 §2: the algorithms for the assertion methods, never none.
+	var algs []string
+	if methods[rfc6749.AuthPrivateKeyJWT] {
+		for _, alg := range clientAssertionAlgs {
+			if a.profile != ProfileFAPI2 || slices.Contains(fapi2Algs, alg) {
+				algs = append(algs, string(alg))
+			}
+		}
+	}
+	if methods[rfc6749.AuthClientSecretJWT] {
+		algs = append(algs, string(jose.HS256))
+	}
+	if algs != nil {
+		m["token_endpoint_auth_signing_alg_values_supported"] = algs
+	}
+	return m
 }
 
 func (a *Authority) serveMetadata(w http.ResponseWriter, r *http.Request) {

@@ -295,8 +295,9 @@ var quirkTable = map[Quirk]quirkDef{
 	QuirkUnknownClients: {"unknown client ids are accepted with any secret", func(s *steps, a *Authority) {
 		next := s.verify
 		s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
-			if c.method != "" && a.clients[c.id] == nil {
-				return newClient(Client{ID: c.id, Secret: c.secret, Scopes: a.anyScopes()}), nil
+			if c.method != "" && c.assertion == nil && a.clients[c.id] == nil {
+				cl, _ := newClient(Client{ID: c.id, Secret: c.secret, Scopes: a.anyScopes()}) // a secret-only client: no error
+				return cl, nil
 			}
 			return next(x, c)
 		}

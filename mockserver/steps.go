@@ -43,6 +43,20 @@ type steps struct {
 	verify func(x *exchange, c credentials) (*client, *oauthError)
 	// secretOK compares the presented secret, in constant time.
 	secretOK func(cl *client, secret string) bool
+	// assertionType accepts client_assertion_type (RFC 7523 §2.2).
+	assertionType func(x *exchange, typ, raw string) *oauthError
+	// parseAssertion reads client_assertion as one JWT (RFC 7523 §2.2).
+	parseAssertion func(x *exchange, raw string) (*assertion, *oauthError)
+	// assertionSubject checks iss and sub (RFC 7523 §3 items 1-2).
+	assertionSubject func(x *exchange, as *assertion) *oauthError
+	// assertionSignature verifies the JWS with the client's own key or
+	// secret (RFC 7523 §3 item 9).
+	assertionSignature func(x *exchange, cl *client, as *assertion) *oauthError
+	// assertionClaims checks typ, aud, exp, nbf, iat and the lifetime
+	// (RFC 7523 §3 items 3-6).
+	assertionClaims func(x *exchange, cl *client, as *assertion) *oauthError
+	// assertionReplay makes each jti single use (RFC 7523 §3 item 7).
+	assertionReplay func(x *exchange, cl *client, as *assertion) *oauthError
 	// badSecret is the answer to an unknown client or a wrong secret: the
 	// same for both (§10.10).
 	badSecret func(x *exchange) *oauthError
@@ -83,31 +97,37 @@ type steps struct {
 // reference is the steps exactly as the RFCs say.
 func (a *Authority) reference() *steps {
 	return &steps{
-		readRequest:      a.readRequest,
-		readBody:         a.readBody,
-		query:            refuseQueryCredentials,
-		parseParams:      parseParams,
-		missingGrantType: missingGrantType,
-		credentials:      a.credentials,
-		scheme:           basicScheme,
-		decodeBasic:      decodeBasic,
-		conflict:         oneMethod,
-		verify:           a.verify,
-		secretOK:         secretMatches,
-		badSecret:        func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
-		grantType:        clientCredentialsOnly,
-		clientGrant:      clientMayUseGrant,
-		grantScope:       grantScope,
-		audience:         a.audienceFor,
-		claims:           a.claims,
-		sign:             a.sign,
-		success:          func(*exchange, *successResponse) {},
-		writeSuccess:     writeSuccess,
-		failure:          a.shapeError,
-		errorBody:        jsonErrorBody,
-		noStore:          setNoStore,
-		metadata:         func(map[string]any) {},
-		jwks:             func(*jose.JSONWebKeySet) string { return jsonContentType },
+		readRequest:        a.readRequest,
+		readBody:           a.readBody,
+		query:              refuseQueryCredentials,
+		parseParams:        parseParams,
+		missingGrantType:   missingGrantType,
+		credentials:        a.credentials,
+		scheme:             basicScheme,
+		decodeBasic:        decodeBasic,
+		conflict:           oneMethod,
+		verify:             a.verify,
+		secretOK:           secretMatches,
+		badSecret:          func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
+		assertionType:      exactAssertionType,
+		parseAssertion:     parseOneJWT,
+		assertionSubject:   issEqualsSub,
+		assertionSignature: a.signatureByClientKey,
+		assertionClaims:    a.claimsByProfile,
+		assertionReplay:    a.singleUse,
+		grantType:          clientCredentialsOnly,
+		clientGrant:        clientMayUseGrant,
+		grantScope:         grantScope,
+		audience:           a.audienceFor,
+		claims:             a.claims,
+		sign:               a.sign,
+		success:            func(*exchange, *successResponse) {},
+		writeSuccess:       writeSuccess,
+		failure:            a.shapeError,
+		errorBody:          jsonErrorBody,
+		noStore:            setNoStore,
+		metadata:           func(map[string]any) {},
+		jwks:               func(*jose.JSONWebKeySet) string { return jsonContentType },
 	}
 }
 
