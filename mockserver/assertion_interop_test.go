@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"crypto"
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
@@ -89,7 +88,7 @@ func TestAssertionVerdictsAgreeWithAnotherLibrary(t *testing.T) {
 	registered := f.ec.Private.Public()
 	verdict := func(s string) bool {
 		for _, aud := range []string{f.a.Issuer(), f.a.TokenURL()} {
-			_, err := jwt.Parse(s, func(*jwt.Token) (any, error) { return registered.(crypto.PublicKey), nil },
+			_, err := jwt.Parse(s, func(*jwt.Token) (any, error) { return registered, nil },
 				jwt.WithValidMethods([]string{"ES256"}), jwt.WithAudience(aud), jwt.WithIssuer(idJ), jwt.WithSubject(idJ),
 				jwt.WithExpirationRequired(), jwt.WithLeeway(DefaultAssertionSkew))
 			if err == nil {

@@ -391,3 +391,24 @@ func (s *keySource) fetch(ctx context.Context) (*jose.JSONWebKeySet, error) {
 	}
 	return &set, nil
 }
+
+// LoadClientKey reads a client's private key from a PEM (PKCS#8, PKCS#1 or
+// SEC 1) or JWK file, as occheck keygen writes it. alg "" picks RS256 for
+// RSA, ES256 for P-256 and EdDSA for Ed25519; kid is the thumbprint.
+func LoadClientKey(path, alg string) (*ClientKey, error) {
+	key, err := loadKey(path)
+	if err != nil {
+		return nil, err
+	}
+	if alg == "" {
+		switch key.Public().(type) {
+		case *rsa.PublicKey:
+			alg = RS256
+		case *ecdsa.PublicKey:
+			alg = ES256
+		case ed25519.PublicKey:
+			alg = EdDSA
+		}
+	}
+	return NewClientKey(key, alg)
+}

@@ -48,6 +48,7 @@ commands:
   explain   print one requirement: RFC section, how it is tested, what it accepts
   baseline  run, then write the failures as a baseline of known deviations
   mock      serve the reference authorization server
+  keygen    write a private key for private_key_jwt and print its public JWK Set
   version   print version information
   help      print this help
 
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runMock(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout, stderr)
+	case "keygen":
+		return runKeygen(args[1:], stdout, stderr)
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
 	case "baseline":
@@ -81,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if len(args[0]) > 0 && args[0][0] == '-' {
 		return runCheck(ctx, args, stdout, stderr, getenv)
 	}
-	fmt.Fprintf(stderr, "occheck: unknown command %q; want run, list, explain, baseline, mock or version\n", args[0])
+	fmt.Fprintf(stderr, "occheck: unknown command %q; want run, list, explain, baseline, mock, keygen or version\n", args[0])
 	fmt.Fprint(stderr, usage)
 	return exitUsage
 }
