@@ -622,7 +622,7 @@ var quirkTable = map[Quirk]quirkDef{
 	}},
 	QuirkPost401NoChallenge: {"a failed body-credential authentication is answered 401 without WWW-Authenticate (RFC 9110 §15.5.2)", func(s *steps, a *Authority) {
 		wrapFailure(s, func(x *exchange, e *oauthError) {
-			if e.Code == rfc6749.ErrInvalidClient && !x.usedHeader {
+			if e.Code == rfc6749.ErrInvalidClient && !x.usedHeader && x.cred.assertion == nil {
 				e.Status, e.WWWAuthenticate = http.StatusUnauthorized, ""
 			}
 		})

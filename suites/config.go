@@ -1,6 +1,9 @@
 package suites
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -58,6 +61,12 @@ const (
 	// ProfileOAuth21 grades Pragma: no-cache as a SHOULD, as the OAuth 2.1
 	// drafts dropped it.
 	ProfileOAuth21 = "oauth21"
+	// ProfileRFC7523bis grades client assertions by
+	// draft-ietf-oauth-rfc7523bis: the issuer is the only audience.
+	ProfileRFC7523bis = "rfc7523bis"
+	// ProfileFAPI2 grades client assertions by the FAPI 2.0 Security
+	// Profile: the issuer as a string, jti single use.
+	ProfileFAPI2 = "fapi2"
 )
 
 // Target is what the suite checks.
@@ -89,6 +98,9 @@ type Target struct {
 	HTTPClient *http.Client
 	// RequestTimeout bounds one exchange; zero means 10s.
 	RequestTimeout time.Duration
+	// AssertionClient is a client registered for private_key_jwt; it
+	// unlocks the RFC 7523 client assertion specs (JWT-*).
+	AssertionClient *AssertionClient
 	// Profiles lists the grading profiles switched on.
 	Profiles []string
 	// Strict turns broken SHOULDs into failures.
@@ -98,6 +110,38 @@ type Target struct {
 	// BreakAfter stops the run after this many consecutive transport
 	// errors, 5xx or 429 answers; zero means 10, negative never.
 	BreakAfter int
+}
+
+// knownProfiles are the profiles Validate accepts.
+var knownProfiles = []string{ProfileRFC9068, ProfileOAuth21, ProfileRFC7523bis, ProfileFAPI2}
+
+// AssertionClient is a client registered for private_key_jwt (RFC 7523
+// §2.2): its id and the private key whose public part the server holds.
+// The key stays in memory; reports never show it or an assertion.
+type AssertionClient struct {
+	// ID is the client_id, the iss and sub of its assertions.
+	ID string
+	// Key signs the assertions.
+	Key crypto.Signer
+	// KeyID is the kid header; empty sends none.
+	KeyID string
+	// Alg is the JWS algorithm; empty picks RS256, ES256 or EdDSA by the
+	// key's type.
+	Alg string
+}
+
+// alg is the assertion algorithm, defaulted by key type.
+func (c *AssertionClient) alg() string {
+	if c.Alg != "" {
+		return c.Alg
+	}
+	switch c.Key.Public().(type) {
+	case *rsa.PublicKey:
+		return "RS256"
+	case *ecdsa.PublicKey:
+		return "ES256"
+	}
+	return "EdDSA"
 }
 
 // Has reports whether a profile is on.
@@ -125,6 +169,14 @@ func (t *Target) Validate() error {
 			}
 		}
 	}
+	if c := t.AssertionClient; c != nil {
+		if c.ID == "" || c.Key == nil {
+			return fmt.Errorf("the assertion client needs an id and a private key")
+		}
+		if _, err := assertionSigner(c); err != nil {
+			return fmt.Errorf("assertion client %q: %w", c.ID, err)
+		}
+	}
 	if t.Scope != "" && len(strings.Fields(t.Scope)) == 0 {
 		return fmt.Errorf("scope %q holds no scope token", t.Scope)
 	}
@@ -142,8 +194,8 @@ func (t *Target) Validate() error {
 		}
 	}
 	for _, p := range t.Profiles {
-		if p != ProfileRFC9068 && p != ProfileOAuth21 {
-			return fmt.Errorf("unknown profile %q: want %s or %s", p, ProfileRFC9068, ProfileOAuth21)
+		if !slices.Contains(knownProfiles, p) {
+			return fmt.Errorf("unknown profile %q: want one of %s", p, strings.Join(knownProfiles, ", "))
 		}
 	}
 	return nil

@@ -28,6 +28,25 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"any-grant-type":                   {"BCP-01": skip, "CC-GT-02": fail, "CC-GT-02-CODE": skip, "CC-GT-03": info},
 	"any-method":                       {"BCP-06": fail, "TE-POST-02": fail},
 	"any-secret":                       {"AUTH-BASIC-06": fail, "AUTH-BASIC-08-ENUM": info, "AUTH-POST-03": fail, "ERR-401-01": skip, "ERR-401-02": skip},
+	"assertion-401-no-challenge":       {"JWT-ERR-02": warn},
+	"assertion-alg-none":               {"JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-SIG-01": fail},
+	"assertion-any-type":               {"JWT-TYPE-01": fail},
+	"assertion-aud-unchecked":          {"JWT-AUD-01": fail},
+	"assertion-client-id-ignored":      {"JWT-CID-01": fail},
+	"assertion-exp-unchecked":          {"JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": fail},
+	"assertion-first-of-many":          {"JWT-ONE-01": fail},
+	"assertion-header-jwk":             {"JWT-KEY-02": fail, "JWT-KEY-03": skip},
+	"assertion-header-jwk-same-kid":    {"JWT-KEY-03": fail},
+	"assertion-hmac-public-key":        {"JWT-KEY-01": fail},
+	"assertion-invalid-request":        {"JWT-ERR-01": warn},
+	"assertion-iss-unchecked":          {"JWT-ISS-01": fail},
+	"assertion-metadata-no-algs":       {"JWT-MD-02": fail},
+	"assertion-nbf-ignored":            {"JWT-NBF-01": fail},
+	"assertion-no-signature":           {"JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-SIG-01": fail},
+	"assertion-replay":                 {"JWT-AUD-02": pass, "JWT-JTI-01": fail},
+	"assertion-sub-unchecked":          {"JWT-SUB-01": fail},
+	"assertion-typ-required":           {"JWT-AUD-01": skip, "JWT-AUD-02": skip, "JWT-CID-01": skip, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": skip, "JWT-IAT-01": skip, "JWT-ISS-01": skip, "JWT-JTI-01": skip, "JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-LIFE-01": skip, "JWT-NBF-01": skip, "JWT-OK-01": fail, "JWT-ONE-01": skip, "JWT-SIG-01": skip, "JWT-SUB-01": skip, "JWT-TYP-01": skip, "JWT-TYPE-01": skip},
+	"assertion-typ-unknown":            {"JWT-TYP-01": warn},
 	"bad-error-uri":                    {"ERR-URI-01": fail},
 	"basic-400":                        {"ERR-401-01": fail, "ERR-401-02": skip},
 	"basic-percent-only":               {"AUTH-BASIC-02": fail, "AUTH-BASIC-04": fail},
@@ -44,14 +63,15 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"echo-secret":                      {"RESP-NOLEAK-01": fail},
 	"empty-scope-invalid":              {"TE-PARAM-01": fail},
 	"empty-values-kept":                {"TE-PARAM-01": fail, "TE-PARAM-01-GRANT": warn},
-	"error-200":                        {"CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01-CODE": skip, "CC-GT-02-CODE": skip, "CC-SCOPE-04": skip, "CC-UC-01-CODE": skip, "ERR-400-01": fail, "ERR-400-01-STATUS": skip, "OAS-TOKEN-ERROR": skip, "TE-PARAM-03-SAME": skip, "TE-POST-03": info},
+	"error-200":                        {"CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01-CODE": skip, "CC-GT-02-CODE": skip, "CC-SCOPE-04": skip, "CC-UC-01-CODE": skip, "ERR-400-01": fail, "ERR-400-01-STATUS": skip, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "OAS-TOKEN-ERROR": skip, "TE-PARAM-03-SAME": skip, "TE-POST-03": info},
 	"error-code-chars":                 {"CC-GT-02-CODE": warn, "ERR-CODE-01": fail, "ERR-CODE-02": info},
-	"error-not-json":                   {"CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01-CODE": skip, "CC-GT-02-CODE": skip, "CC-SCOPE-04": skip, "CC-UC-01-CODE": skip, "ERR-400-01-STATUS": info, "ERR-JSON-01": fail, "TE-PARAM-03-SAME": skip},
+	"error-description-object":         {"OAS-TOKEN-ERROR": warn},
+	"error-not-json":                   {"CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01-CODE": skip, "CC-GT-02-CODE": skip, "CC-SCOPE-04": skip, "CC-UC-01-CODE": skip, "ERR-400-01-STATUS": info, "ERR-JSON-01": fail, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "TE-PARAM-03-SAME": skip},
 	"expires-in-fraction":              {"RESP-EXP-01-INT": fail},
 	"expires-in-string":                {"RESP-EXP-01": warn},
 	"fixed-jti":                        {"ATJ-JTI-01": fail},
 	"forbidden-grant":                  {"CC-UC-01-CODE": warn, "ERR-400-01-STATUS": info},
-	"form-response":                    {"CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-05": skip, "ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "BCP-03": skip, "BCP-05": skip, "CC-RT-01": skip, "MD-08": skip, "RESP-AT-01": skip, "RESP-CT-01": fail, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-JSON-01": fail, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-TT-01": skip, "RI-01": skip, "TOK-ENT-01": skip},
+	"form-response":                    {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "BCP-03": skip, "BCP-05": skip, "CC-RT-01": skip, "CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-05": skip, "MD-08": skip, "RESP-AT-01": skip, "RESP-CT-01": fail, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-JSON-01": fail, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-TT-01": skip, "RI-01": skip, "TOK-ENT-01": skip},
 	"grant-types-not-enforced":         {"CC-UC-01": fail, "CC-UC-01-CODE": skip},
 	"issuer-mismatch":                  {"ATJ-ISS-01": fail},
 	"issuer-other-path":                {"ATJ-ISS-01": skip, "ATJ-SIG-01": skip, "MD-02": fail},
@@ -75,6 +95,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"metadata-no-jwks-uri":             {"ATJ-SIG-01": skip, "MD-08": warn, "OAS-JWKS": skip},
 	"metadata-no-token-endpoint":       {"MD-04": fail, "MD-04-MATCH": skip},
 	"metadata-post-first":              {"AUTH-POST-01": skip},
+	"metadata-scopes-string":           {"OAS-METADATA": warn},
 	"metadata-token-endpoint-fragment": {"MD-04-MATCH": skip, "TE-URI-01": fail},
 	"metadata-wrong-token-endpoint":    {"MD-04-MATCH": warn},
 	"methods-501":                      {},
@@ -84,7 +105,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"no-basic":                         {"AUTH-BASIC-01": fail, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "MD-05": fail, "TE-CT-01": skip},
 	"no-cache-control":                 {"RESP-HDR-01": fail, "RESP-HDR-03": info},
 	"no-client-auth":                   {"CC-AUTH-01": fail, "CC-AUTH-01-CODE": skip},
-	"no-client-credentials":            {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "AUTH-BASIC-01": skip, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-01": skip, "AUTH-MULTI-02": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "AUTH-POST-01": skip, "BCP-01": skip, "BCP-03": skip, "BCP-05": skip, "BCP-06": skip, "CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01": skip, "CC-GT-01-CODE": skip, "CC-GT-02": skip, "CC-GT-02-CODE": skip, "CC-GT-03": skip, "CC-OK-01": fail, "CC-RT-01": skip, "CC-SCOPE-01": skip, "CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-04": skip, "CC-SCOPE-05": skip, "CC-UC-01": skip, "CC-UC-01-CODE": skip, "ERR-400-01": skip, "ERR-400-01-STATUS": skip, "ERR-CODE-01": skip, "ERR-CODE-02": skip, "ERR-DESC-01": skip, "ERR-JSON-01": skip, "ERR-NOTOK-01": skip, "ERR-ORDER-01": skip, "ERR-URI-01": skip, "MD-05": skip, "MD-08": skip, "OAS-TOKEN-200": skip, "OAS-TOKEN-ERROR": skip, "RESP-AT-01": skip, "RESP-CT-01": skip, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-HDR-01": skip, "RESP-HDR-02": skip, "RESP-HDR-03": skip, "RESP-JSON-01": skip, "RESP-JSON-02": skip, "RESP-NOLEAK-01": skip, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-STATUS-01": skip, "RESP-TT-01": skip, "RI-01": skip, "RI-02": skip, "RI-03": skip, "RI-04": skip, "TE-BODY-01": skip, "TE-CT-01": skip, "TE-CT-02": skip, "TE-CT-02-CASE": skip, "TE-PARAM-01": skip, "TE-PARAM-01-GRANT": skip, "TE-PARAM-02": skip, "TE-PARAM-03": skip, "TE-PARAM-03-SAME": skip, "TE-POST-01": skip, "TE-POST-02": skip, "TE-POST-03": skip, "TOK-ENT-01": skip},
+	"no-client-credentials":            {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "AUTH-BASIC-01": skip, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-01": skip, "AUTH-MULTI-02": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "AUTH-POST-01": skip, "BCP-01": skip, "BCP-03": skip, "BCP-05": skip, "BCP-06": skip, "CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01": skip, "CC-GT-01-CODE": skip, "CC-GT-02": skip, "CC-GT-02-CODE": skip, "CC-GT-03": skip, "CC-OK-01": fail, "CC-RT-01": skip, "CC-SCOPE-01": skip, "CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-04": skip, "CC-SCOPE-05": skip, "CC-UC-01": skip, "CC-UC-01-CODE": skip, "ERR-400-01": skip, "ERR-400-01-STATUS": skip, "ERR-CODE-01": skip, "ERR-CODE-02": skip, "ERR-DESC-01": skip, "ERR-JSON-01": skip, "ERR-NOTOK-01": skip, "ERR-ORDER-01": skip, "ERR-URI-01": skip, "JWT-AUD-01": skip, "JWT-AUD-02": skip, "JWT-CID-01": skip, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": skip, "JWT-IAT-01": skip, "JWT-ISS-01": skip, "JWT-JTI-01": skip, "JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-LIFE-01": skip, "JWT-NBF-01": skip, "JWT-OK-01": skip, "JWT-ONE-01": skip, "JWT-SIG-01": skip, "JWT-SUB-01": skip, "JWT-TYP-01": skip, "JWT-TYPE-01": skip, "MD-05": skip, "MD-08": skip, "OAS-TOKEN-200": skip, "OAS-TOKEN-ERROR": skip, "RESP-AT-01": skip, "RESP-CT-01": skip, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-HDR-01": skip, "RESP-HDR-02": skip, "RESP-HDR-03": skip, "RESP-JSON-01": skip, "RESP-JSON-02": skip, "RESP-NOLEAK-01": skip, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-STATUS-01": skip, "RESP-TT-01": skip, "RI-01": skip, "RI-02": skip, "RI-03": skip, "RI-04": skip, "TE-BODY-01": skip, "TE-CT-01": skip, "TE-CT-02": skip, "TE-CT-02-CASE": skip, "TE-PARAM-01": skip, "TE-PARAM-01-GRANT": skip, "TE-PARAM-02": skip, "TE-PARAM-03": skip, "TE-PARAM-03-SAME": skip, "TE-POST-01": skip, "TE-POST-02": skip, "TE-POST-03": skip, "TOK-ENT-01": skip},
 	"no-post":                          {"AUTH-POST-01": fail, "MD-05": fail},
 	"no-pragma":                        {"RESP-HDR-02": fail},
 	"no-realm":                         {"ERR-401-02": warn},
@@ -109,8 +130,6 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"scope-narrowed-hidden":            {"RESP-SCOPE-01": fail},
 	"scope-required":                   {"CC-SCOPE-01": fail},
 	"scope-required-invalid-scope":     {},
-	"error-description-object":         {"OAS-TOKEN-ERROR": warn},
-	"metadata-scopes-string":           {"OAS-METADATA": warn},
 	"scopes-not-enforced":              {"CC-SCOPE-02": fail, "CC-SCOPE-03": fail, "CC-SCOPE-04": warn, "OAS-TOKEN-200": warn},
 	"status-201":                       {"OAS-TOKEN-200": skip, "RESP-STATUS-01": fail},
 	"strict-content-type":              {"TE-CT-02": fail, "TE-CT-02-CASE": warn},
@@ -125,6 +144,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 
 // quirkTargets adjusts the target for quirks that need it.
 var quirkTargets = map[mockserver.Quirk]func(*Target){
+	"assertion-replay": func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
 	// Basic is refused for a client configured for both methods: graded.
 	"no-basic": func(t *Target) {
 		t.Client.AuthMethods = []string{rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretBasic}
@@ -140,6 +160,9 @@ var quirkTargets = map[mockserver.Quirk]func(*Target){
 
 // quirkConfigs adjusts the mock's clients for quirks that need it.
 var quirkConfigs = map[mockserver.Quirk]func(*mockserver.Config){
+	// Replay protection is graded only under FAPI 2.0 (RFC 7523 leaves it
+	// optional): the mock and the run both use that profile.
+	"assertion-replay": func(c *mockserver.Config) { c.AssertionProfile = mockserver.ProfileFAPI2 },
 	"metadata-post-first": func(c *mockserver.Config) {
 		c.Clients[0].AuthMethods = []string{rfc6749.AuthClientSecretBasic}
 	},

@@ -24,6 +24,118 @@ type Rule struct {
 // rules_test.go checks that every spec has one and that docs/grading.md
 // lists every spec with a Why.
 var rules = map[string]Rule{
+	// RFC 7523 and RFC 7521: JWT client assertions (private_key_jwt).
+	"JWT-OK-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §2.2: a client authenticates with a JWT in client_assertion, and the authorization server MUST validate it by the rules of §3; a server that registered the client for private_key_jwt accepts a well-formed assertion.",
+		Binds:    "server",
+	},
+	"JWT-TYPE-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §2.2: the value of client_assertion_type MUST be urn:ietf:params:oauth:client-assertion-type:jwt-bearer; RFC 7521 §4.2 makes parameter values case-sensitive.",
+		Binds:    "both",
+	},
+	"JWT-ONE-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §2.2: the value of client_assertion MUST contain a single JWT.",
+		Binds:    "client",
+		Why:      "The sentence binds the client; what is graded at MUST is only no token for a list of JWTs, since a server that picks one element authenticates with a value it did not examine whole.",
+	},
+	"JWT-ISS-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the JWT MUST contain an iss claim, and RFC 7521 §5.2 makes it the client_id for client authentication; the server MUST reject a JWT that does not meet these rules.",
+		Binds:    "server",
+	},
+	"JWT-SUB-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the JWT MUST contain a sub claim, which for client authentication MUST be the client_id; the server MUST reject a JWT that does not meet these rules.",
+		Binds:    "server",
+	},
+	"JWT-AUD-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the JWT MUST contain an aud claim identifying the authorization server, and the server MUST reject any JWT that does not contain its own identity as the intended audience.",
+		Binds:    "server",
+	},
+	"JWT-AUD-02": {
+		Keyword:  "MAY",
+		Sentence: "RFC 7523 §3: the token endpoint URL MAY be used as the audience value; draft-ietf-oauth-rfc7523bis and FAPI 2.0 allow only the issuer identifier.",
+		Binds:    "server",
+		Why:      "Recorded under the default profile, where RFC 7523 allows both values; a failure under --profile rfc7523bis or fapi2, whose rule is the issuer alone.",
+	},
+	"JWT-EXP-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the JWT MUST contain an exp claim, and the server MUST reject a JWT with an expiration time that has passed, subject to allowable clock skew.",
+		Binds:    "server",
+	},
+	"JWT-NBF-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 7523 §3: with an nbf claim, the JWT MUST NOT be accepted for processing before that time.",
+		Binds:    "server",
+	},
+	"JWT-LIFE-01": {
+		Keyword:  "MAY",
+		Sentence: "RFC 7523 §3: the authorization server MAY reject JWTs with an exp claim value that is unreasonably far in the future.",
+		Binds:    "server",
+	},
+	"JWT-IAT-01": {
+		Keyword:  "MAY",
+		Sentence: "RFC 7523 §3: the authorization server MAY reject JWTs with an iat claim value that is unreasonably far in the past.",
+		Binds:    "server",
+	},
+	"JWT-SIG-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the JWT MUST be digitally signed or have a MAC applied, and the server MUST reject a JWT with an invalid signature or MAC.",
+		Binds:    "server",
+	},
+	"JWT-KEY-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the server MUST reject a JWT with an invalid signature or MAC; an HMAC keyed with the client's public key is no valid MAC of that client (RFC 8725 §3.1).",
+		Binds:    "server",
+	},
+	"JWT-KEY-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the server MUST reject a JWT with an invalid signature, and the keys that verify it are agreed out of band (§5), so a key the JWT carries proves nothing.",
+		Binds:    "server",
+	},
+	"JWT-KEY-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §3: the server MUST reject a JWT with an invalid signature; a kid names a registered key, it does not make another key valid.",
+		Binds:    "server",
+	},
+	"JWT-CID-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7521 §4.2: client_id is OPTIONAL next to an assertion, and if present it MUST identify the client the assertion authenticates.",
+		Binds:    "client",
+		Why:      "The sentence binds the client; the server's part graded at MUST is only no token when client_id names another client, and a refusal of the matching client_id warns.",
+	},
+	"JWT-TYP-01": {
+		Keyword:  "SHOULD NOT",
+		Sentence: "RFC 7523 §3 as updated by draft-ietf-oauth-rfc7523bis §4: clients SHOULD type assertions client-authentication+jwt and servers rejecting untyped ones is NOT RECOMMENDED; RFC 8725 §3.11 keeps JWTs of one kind from passing as another.",
+		Binds:    "server",
+	},
+	"JWT-JTI-01": {
+		Keyword:  "MAY",
+		Sentence: "RFC 7523 §3: the authorization server MAY ensure that JWTs are not replayed, by keeping each jti until the JWT expires.",
+		Binds:    "server",
+		Why:      "Recorded under the default profile, as RFC 7523 makes replay protection optional; a failure under --profile fapi2, where OpenID Connect §9 makes each assertion single use.",
+	},
+	"JWT-ERR-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7521 §4.2.1: when the client assertion is invalid, the value of the error parameter MUST be invalid_client.",
+		Binds:    "server",
+		Why:      "The code is graded one level below the refusal: the JWT-* negatives grade no token at MUST, and invalid_request or invalid_grant here warns, as the catalogue grades every refusal code.",
+	},
+	"JWT-ERR-02": {
+		Keyword:  "MAY",
+		Sentence: "RFC 6749 §5.2: the server MAY answer a failed client authentication with 401, and a 401 MUST carry WWW-Authenticate.",
+		Binds:    "server",
+		Why:      "No HTTP authentication scheme exists for assertions, so 400 is the plain answer; a 401 without WWW-Authenticate breaks RFC 9110 §15.5.2 and warns, one level below the refusal.",
+	},
+	"JWT-MD-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8414 §2: token_endpoint_auth_signing_alg_values_supported MUST be present when private_key_jwt or client_secret_jwt is listed in token_endpoint_auth_methods_supported.",
+		Binds:    "server",
+	},
 	// RFC 6749 §2.3, §2.3.1, §3.2.1 and Appendix B: client authentication.
 	"CC-AUTH-01": {
 		Keyword:  "MUST",

@@ -17,7 +17,18 @@ const (
 	mockA, mockASecret = "occheck-a", "a-secret-0123456789"
 	mockS, mockSSecret = "svc:1", "p+ss w%rd&:x"
 	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
+	mockJ              = "occheck-j"
 )
+
+// mockJKey is the private_key_jwt key of client J, made once per test
+// binary.
+var mockJKey = func() *mockserver.ClientKey {
+	k, err := mockserver.GenerateClientKey(mockserver.ES256)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 	return mockserver.Config{
@@ -27,6 +38,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
+			mockJKey.Client(mockJ, "read", "write"),
 		},
 	}
 }
@@ -34,16 +46,17 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 func mockTarget(s *mockserver.Server) Target {
 	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
 	return Target{
-		TokenURL:       s.TokenURL(),
-		Client:         Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
-		Scope:          "read write",
-		ForbiddenScope: "admin",
-		Resource:       "https://api.example.test",
-		SpecialClient:  &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
-		NoGrantClient:  &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
-		MetadataURL:    s.MetadataURL(),
-		HTTPClient:     s.Client(),
-		Profiles:       []string{ProfileRFC9068},
+		TokenURL:        s.TokenURL(),
+		Client:          Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
+		Scope:           "read write",
+		ForbiddenScope:  "admin",
+		Resource:        "https://api.example.test",
+		SpecialClient:   &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:   &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
+		MetadataURL:     s.MetadataURL(),
+		HTTPClient:      s.Client(),
+		Profiles:        []string{ProfileRFC9068},
+		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID},
 	}
 }
 

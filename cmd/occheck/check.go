@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +40,10 @@ type runFlags struct {
 	specialSecretFile string
 	nograntID         string
 	nograntSecretFile string
+	assertionID       string
+	clientKeyFile     string
+	clientKeyID       string
+	assertionAlg      string
 	caFile            string
 	insecure          bool
 	run, skip         listFlag
@@ -73,12 +79,16 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.specialSecretFile, "special-client-secret-file", "", "file holding the special client's secret")
 	fs.StringVar(&f.nograntID, "nogrant-client-id", "", "a client not allowed client_credentials (secret: $OCCHECK_NOGRANT_CLIENT_SECRET)")
 	fs.StringVar(&f.nograntSecretFile, "nogrant-client-secret-file", "", "file holding the no-grant client's secret")
+	fs.StringVar(&f.assertionID, "assertion-client-id", "", "a client registered for private_key_jwt (RFC 7523); unlocks the JWT-* specs, with --client-key-file")
+	fs.StringVar(&f.clientKeyFile, "client-key-file", "", "the assertion client's private key: PEM (PKCS#8, PKCS#1, SEC 1) or JWK, as occheck keygen writes it; it stays in memory")
+	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
+	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "JWS algorithm of the assertions (default: RS256, ES256 or EdDSA by key type)")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for the target")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (unsafe; loudly reported)")
 	fs.Var(&f.run, "run", "run only these specs: IDs, ID prefixes, sections (5.2) or a label expression (repeatable, comma-separated)")
 	fs.Var(&f.skip, "skip", "skip these specs (same forms as --run)")
 	fs.BoolVar(&f.strict, "strict", false, "broken SHOULDs fail the run")
-	fs.Var(&f.profiles, "profile", "grading profiles: rfc9068 (JWT access tokens), oauth21 (Pragma is a SHOULD)")
+	fs.Var(&f.profiles, "profile", "grading profiles: rfc9068 (JWT access tokens), oauth21 (Pragma is a SHOULD), rfc7523bis or fapi2 (client assertion rules)")
 	fs.StringVar(&f.baseline, "baseline", "", "YAML file of known deviations (ID and reason); listed failures are expected, listed passes are stale")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.Float64Var(&f.rate, "rate", 0, "at most this many requests per second (0: no limit)")
@@ -242,6 +252,9 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		t.NoGrantClient = &suites.Client{ID: f.nograntID, Secret: s, SecretEnv: suites.EnvNoGrantSecret}
 	}
+	if t.AssertionClient, err = assertionClient(f); err != nil {
+		return nil, err
+	}
 	client, err := httpClient(f.caFile, f.insecure, f.timeout)
 	if err != nil {
 		return nil, err
@@ -325,6 +338,10 @@ func unwrapPath(err error) error {
 // default run, and the proof that the suite and the mock agree.
 func (p *plan) embed() error {
 	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
+	key, err := mockserver.GenerateClientKey(mockserver.ES256)
+	if err != nil {
+		return err
+	}
 	cfg := mockserver.Config{
 		// Production-like answers: the self-check shows the reference
 		// server as a vendor's would run, not the developer mode whose
@@ -334,6 +351,7 @@ func (p *plan) embed() error {
 			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
+			key.Client("jwt-client", "read", "write"),
 		},
 	}
 	s := mockserver.NewUnstartedServer(cfg)
@@ -343,19 +361,20 @@ func (p *plan) embed() error {
 	s.StartTLS()
 	p.embedded = s
 	p.target = suites.Target{
-		TokenURL:       s.TokenURL(),
-		Client:         suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
-		Scope:          "read write",
-		ForbiddenScope: "admin",
-		Resource:       "https://api.example.test",
-		SpecialClient:  &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
-		NoGrantClient:  &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
-		MetadataURL:    s.MetadataURL(),
-		HTTPClient:     s.Client(),
-		Profiles:       append([]string{suites.ProfileRFC9068}, p.f.profiles...),
-		Strict:         p.f.strict,
-		RequestTimeout: p.f.timeout,
-		Rate:           p.f.rate,
+		TokenURL:        s.TokenURL(),
+		Client:          suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
+		Scope:           "read write",
+		ForbiddenScope:  "admin",
+		Resource:        "https://api.example.test",
+		SpecialClient:   &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:   &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
+		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID},
+		MetadataURL:     s.MetadataURL(),
+		HTTPClient:      s.Client(),
+		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),
+		Strict:          p.f.strict,
+		RequestTimeout:  p.f.timeout,
+		Rate:            p.f.rate,
 	}
 	return nil
 }
@@ -460,4 +479,40 @@ func failedIn(path string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// assertionClient reads --assertion-client-id and --client-key-file.
+func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
+	switch {
+	case f.assertionID == "" && f.clientKeyFile == "":
+		if f.clientKeyID != "" || f.assertionAlg != "" {
+			return nil, usagef("--client-key-id and --assertion-alg need --assertion-client-id and --client-key-file")
+		}
+		return nil, nil
+	case f.assertionID == "":
+		return nil, usagef("--client-key-file needs --assertion-client-id (the client registered for private_key_jwt)")
+	case f.clientKeyFile == "":
+		return nil, usagef("--assertion-client-id needs --client-key-file (its private key)")
+	}
+	key, err := mockserver.LoadClientKey(f.clientKeyFile, f.assertionAlg)
+	if err != nil {
+		return nil, usagef("--client-key-file: %s", strings.TrimPrefix(err.Error(), "key_file "))
+	}
+	kid := key.KeyID
+	if data, err := os.ReadFile(f.clientKeyFile); err == nil && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		var jwk struct {
+			Kid string `json:"kid"`
+		}
+		if json.Unmarshal(data, &jwk) == nil && jwk.Kid != "" {
+			kid = jwk.Kid
+		}
+	}
+	switch f.clientKeyID {
+	case "":
+	case "none":
+		kid = ""
+	default:
+		kid = f.clientKeyID
+	}
+	return &suites.AssertionClient{ID: f.assertionID, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +33,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "occheck")
+	if e2eKey, err = mockserver.GenerateClientKey(mockserver.ES256); err != nil {
+		panic(err)
+	}
+	e2eKeyFile = filepath.Join(dir, "client-key.pem")
+	der, _ := x509.MarshalPKCS8PrivateKey(e2eKey.Private)
+	if err := os.WriteFile(e2eKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		panic(err)
+	}
 	build := exec.Command("go", "build", "-o", binary, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
@@ -76,13 +86,22 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
+			e2eKey.Client("jwt-client", "read", "write"),
 		},
 	})
 }
 
+// The private_key_jwt client of the end-to-end server: its key, and the
+// PEM file the runs read it from.
+var (
+	e2eKey     *mockserver.ClientKey
+	e2eKeyFile string
+)
+
 func targetArgs(s *mockserver.Server) []string {
 	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin", "--resource", "https://api.example.test",
-		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color"}
+		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color",
+		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile}
 }
 
 var secretEnv = []string{

@@ -558,10 +558,20 @@ func (p *Prober) curlBody(body string) string {
 	}
 	var b strings.Builder
 	for _, part := range strings.Split(body, "&") {
+		if k, _, _ := strings.Cut(part, "="); k == "client_assertion" {
+			// A signed, single-use, short-lived credential: never written
+			// out; the reader signs a fresh one into the variable.
+			b.WriteString(` --data-raw "client_assertion=$` + EnvClientAssertion + `"`)
+			continue
+		}
 		b.WriteString(" --data-raw " + p.splice(part))
 	}
 	return b.String()
 }
+
+// EnvClientAssertion is the variable a curl reproducer reads a client
+// assertion from.
+const EnvClientAssertion = "OCCHECK_CLIENT_ASSERTION"
 
 // splice single-quotes s for the shell, replacing every secret by a read
 // of its variable in the same encoding: raw as "$VAR"; form-encoded

@@ -199,3 +199,14 @@ func TestCurlReproduces(t *testing.T) {
 		})
 	}
 }
+
+// TestCurlReadsTheAssertionFromTheEnvironment: a client assertion is never
+// written into a reproducer; the line reads it from a variable.
+func TestCurlReadsTheAssertionFromTheEnvironment(t *testing.T) {
+	p := &Prober{}
+	jwt := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqIn0.c2lnbmF0dXJl"
+	line := p.Curl(Request{URL: "https://as.example/token", Body: "grant_type=client_credentials&client_assertion_type=x&client_assertion=" + jwt})
+	if strings.Contains(line, jwt) || strings.Contains(line, "eyJ") || !strings.Contains(line, `"client_assertion=$OCCHECK_CLIENT_ASSERTION"`) {
+		t.Fatalf("curl line: %s", line)
+	}
+}

@@ -1,0 +1,403 @@
+package suites
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/reports"
+)
+
+// RFC 7523 §2.2 and §3 (JWT client assertions), with RFC 7521 §4.2, when
+// an assertion client (private_key_jwt) is configured. Each negative
+// changes one thing in the baseline assertion and requires "no token";
+// the code and status of the refusal are JWT-ERR-01's and JWT-ERR-02's.
+
+// assertionSpec declares a spec of this section: it needs the assertion
+// client and builds on the working baseline assertion.
+func assertionSpec(s Spec) {
+	s.Needs = append([]Need{needAssertionClient}, s.Needs...)
+	if s.ID != idAssertionBaseline {
+		s.DependsOn = append([]string{idAssertionBaseline}, s.DependsOn...)
+	}
+	s.Labels = append(s.Labels, "private_key_jwt")
+	add(s)
+}
+
+// otherClientID is a client id that is not the assertion client's.
+func (h *H) otherClientID() string {
+	if h.T.Client.ID != h.T.AssertionClient.ID {
+		return h.T.Client.ID
+	}
+	return "occheck-other-client"
+}
+
+// freshKey is a new key of the assertion key's type, unknown to the server.
+func (h *H) freshKey() (crypto.Signer, jose.SignatureAlgorithm) {
+	alg := jose.SignatureAlgorithm(h.T.AssertionClient.alg())
+	switch h.T.AssertionClient.Key.Public().(type) {
+	case *rsa.PublicKey:
+		k, _ := rsa.GenerateKey(rand.Reader, 2048)
+		return k, alg
+	case *ecdsa.PublicKey:
+		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return k, jose.ES256
+	}
+	_, k, _ := ed25519.GenerateKey(rand.Reader)
+	return k, jose.EdDSA
+}
+
+func init() {
+	assertionSpec(Spec{
+		ID: idAssertionBaseline, RFC: "7523", Section: "2.2", Level: reports.Must,
+		// The grant must work at all before the assertion method is
+		// judged: a server without client_credentials is CC-OK-01's failure.
+		DependsOn: []string{idBaseline},
+		Title:     "A well-formed client assertion authenticates the client (private_key_jwt).",
+		How:       "The assertion client's JWT: iss = sub = its id, aud = the token endpoint URL, else the issuer (rfc7523bis, fapi2: the issuer only), exp = now+60, iat, a fresh jti, signed with its key.",
+		Accepts:   "200 with a token for one of the audience values; the one that worked is used by every JWT-* spec.",
+		Catches:   "Servers that refuse untyped assertions, or an audience RFC 7523 allows.",
+		Run: func(h *H) {
+			cands := h.audCandidates()
+			if len(cands) == 0 {
+				h.Skip("the issuer is unknown, and this profile accepts only the issuer as audience (--issuer)")
+			}
+			var last *Response
+			for _, aud := range cands {
+				c := h.baseClaims().with("aud", aud)
+				r := h.SendAssertion(h.sign(c, nil))
+				if r.OK() {
+					h.st.mu.Lock()
+					h.st.jwtAud = aud
+					h.st.mu.Unlock()
+					h.Note("the assertion with aud %s was accepted", aud)
+					return
+				}
+				last = r
+			}
+			h.Require(false, "a token for a valid assertion with aud "+strings.Join(cands, " or "), "%s", last.Summary())
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-TYPE-01", RFC: "7523", Section: "2.2", Level: reports.Must,
+		Title:   "client_assertion_type must be exactly the jwt-bearer client assertion URN.",
+		How:     "The valid assertion with client_assertion_type (a) urn:example:other, (b) the URN in upper case, (c) the grant-type URN urn:ietf:params:oauth:grant-type:jwt-bearer.",
+		Accepts: "No token for each.",
+		Catches: "Parsers that compare case-insensitively or only look at the jwt-bearer suffix.",
+		Run: func(h *H) {
+			for _, typ := range []string{"urn:example:other", strings.ToUpper(assertionTypeURN), "urn:ietf:params:oauth:grant-type:jwt-bearer"} {
+				body := h.scoped(rfc6749.ParamClientAssertionType, typ, rfc6749.ParamClientAssertion, h.sign(h.baseClaims(), nil))
+				h.refused(h.Send(body), "client_assertion_type "+typ)
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-ONE-01", RFC: "7523", Section: "2.2", Level: reports.Must,
+		Title:   "client_assertion holds a single JWT.",
+		How:     "Two valid assertions joined with a comma in one client_assertion (a repeated parameter is TE-PARAM-03's).",
+		Accepts: "No token.",
+		Catches: "Servers that split a list and use its first element.",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims(), nil)+","+h.sign(h.baseClaims(), nil)), "two JWTs in one client_assertion")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-ISS-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "The assertion's iss is present and is the client_id.",
+		How:     "(a) iss omitted; (b) iss = another client while sub is the assertion client, signed with its key.",
+		Accepts: "No token for either.",
+		Catches: "Servers that find the client from sub and never read iss.",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("iss", nil), nil)), "an assertion without iss")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("iss", h.otherClientID()), nil)), "iss naming another client")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-SUB-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "The assertion's sub is present and is the client_id.",
+		How:     "(a) sub omitted; (b) sub = another client while iss is the assertion client, signed with its key.",
+		Accepts: "No token for either.",
+		Catches: "Servers that find the client from iss and never read sub.",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("sub", nil), nil)), "an assertion without sub")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("sub", h.otherClientID()), nil)), "sub naming another client")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-AUD-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "An assertion whose audience does not name this server is refused.",
+		How:     "(a) aud omitted; (b) aud = https://evil.example as a string and as an array.",
+		Accepts: "No token for each.",
+		Catches: "Servers that skip the audience check, so an assertion made for another server works here.",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", nil), nil)), "an assertion without aud")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", "https://evil.example"), nil)), "aud https://evil.example")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", []string{"https://evil.example"}), nil)), "aud [https://evil.example]")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-AUD-02", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "Only the issuer as audience (rfc7523bis, FAPI 2.0): not the token endpoint URL, no extra values.",
+		How:     "(a) aud = the token endpoint URL; (b) aud = [issuer, https://other.example].",
+		Accepts: "RFC 7523 allows both: recorded. Under --profile rfc7523bis or fapi2 each must be refused.",
+		Catches: "The audience-injection weakness rfc7523bis closes.",
+		Run: func(h *H) {
+			strict := h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2)
+			iss := expectedIssuer(h.T)
+			tries := map[string]any{"the token endpoint URL": h.T.TokenURL}
+			if iss != "" {
+				tries["[issuer, https://other.example]"] = []string{iss, "https://other.example"}
+			}
+			for what, aud := range tries {
+				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
+				switch {
+				case strict:
+					h.Must(!r.HasToken(), "no token for aud "+what+" (the issuer is the only audience)", "%s", r.Summary())
+				case r.HasToken():
+					h.Note("aud %s is accepted (RFC 7523 allows it; rfc7523bis and FAPI 2.0 do not)", what)
+				default:
+					h.Note("aud %s is refused (as rfc7523bis and FAPI 2.0 ask)", what)
+				}
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-EXP-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "exp is required, and an expired assertion is refused.",
+		How:     "(a) exp omitted; (b) exp = now-600 (beyond any sane clock skew).",
+		Accepts: "No token for either.",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("exp", nil), nil)), "an assertion without exp")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("exp", time.Now().Unix()-600), nil)), "an assertion expired 10 minutes ago")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-NBF-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "An assertion is not accepted before its nbf.",
+		How:     "nbf = now+600, exp = now+900.",
+		Accepts: "No token.",
+		Run: func(h *H) {
+			now := time.Now().Unix()
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("nbf", now+600, "exp", now+900), nil)), "an assertion not valid for 10 minutes")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-LIFE-01", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "An assertion valid for a year.",
+		How:     "exp = now + 365 days.",
+		Accepts: "Observation: a maximum lifetime is a deployment agreement (RFC 7523 §3 item 4).",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims().with("exp", time.Now().Add(365*24*time.Hour).Unix()), nil))
+			if r.HasToken() {
+				h.Note("an assertion valid for a year is accepted: the server sets no maximum lifetime")
+			} else {
+				h.Note("an assertion valid for a year is refused (%d %s)", r.Status, r.ErrorCode())
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-IAT-01", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "An assertion issued a day ago.",
+		How:     "iat = now - 86400, exp = now + 60.",
+		Accepts: "Observation: RFC 7523 lets the server refuse an iat too far in the past.",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims().with("iat", time.Now().Unix()-86400), nil))
+			if r.HasToken() {
+				h.Note("an assertion issued a day ago is accepted")
+			} else {
+				h.Note("an assertion issued a day ago is refused (%d %s)", r.Status, r.ErrorCode())
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-SIG-01", RFC: "7523", Section: "3", Level: reports.Must,
+		Title:   "The assertion must be signed; a bad or absent signature is refused.",
+		How:     "(a) one bit of the signature flipped; (b) the signature part empty; (c) alg none, unsigned.",
+		Accepts: "No token for each.",
+		Catches: "Libraries that accept alg none, or skip verification.",
+		Run: func(h *H) {
+			good := h.sign(h.baseClaims(), nil)
+			h.refused(h.SendAssertion(corruptSignature(good)), "a corrupted signature")
+			h.refused(h.SendAssertion(good[:strings.LastIndex(good, ".")+1]), "an empty signature")
+			h.refused(h.SendAssertion(unsignedJWT(h.baseClaims())), "alg none")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-KEY-01", RFC: "7523", Section: "3", Level: reports.Must, DependsOn: []string{"JWT-SIG-01"},
+		Title:   "An HMAC keyed with the client's public key is not a valid signature (algorithm confusion).",
+		How:     "HS256 with the client's public key as the secret, as PEM text, as DER and as its JWK JSON, with the client's kid.",
+		Accepts: "No token for each.",
+		Catches: "Verifiers that take the algorithm from the JWT header (RFC 8725 §2.1).",
+		Run: func(h *H) {
+			j := h.T.AssertionClient
+			der, _ := x509.MarshalPKIXPublicKey(j.Key.Public())
+			pemText := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+			jwk, _ := json.Marshal(jose.JSONWebKey{Key: j.Key.Public(), KeyID: j.KeyID})
+			for what, secret := range map[string][]byte{"PEM": pemText, "DER": der, "JWK": jwk} {
+				jwt := h.signWith(jose.HS256, secret, j.KeyID, h.baseClaims(), h.baseTyp())
+				h.refused(h.SendAssertion(jwt), "HS256 keyed with the public key as "+what)
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-KEY-02", RFC: "7523", Section: "3", Level: reports.Must, DependsOn: []string{"JWT-SIG-01"},
+		Title:   "Only keys registered for the client verify its assertion.",
+		How:     "A fresh key the server does not know: (a) without kid; (b) with its public key in the JWT header (jwk).",
+		Accepts: "No token for either.",
+		Catches: "Servers that trust a key the assertion carries.",
+		Run: func(h *H) {
+			key, alg := h.freshKey()
+			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), h.baseTyp())), "an unregistered key")
+			pub := jose.JSONWebKey{Key: key.Public()}
+			hdr := map[string]any{"jwk": pub}
+			for k, v := range h.baseTyp() {
+				hdr[k] = v
+			}
+			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), hdr)), "an unregistered key sent in the jwk header")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-KEY-03", RFC: "7523", Section: "3", Level: reports.Must, DependsOn: []string{"JWT-KEY-02"},
+		Title:   "The registered kid does not make another key acceptable.",
+		How:     "A fresh key, the client's registered kid in the header, its public key as jwk.",
+		Accepts: "No token.",
+		Catches: "Key lookups that match the kid and then trust the key offered with it.",
+		Needs:   []Need{need(func(t *Target) bool { return t.AssertionClient.KeyID != "" }, "the assertion client's key has no kid (--client-key-id)")},
+		Run: func(h *H) {
+			j := h.T.AssertionClient
+			key, alg := h.freshKey()
+			hdr := map[string]any{"jwk": jose.JSONWebKey{Key: key.Public(), KeyID: j.KeyID}}
+			for k, v := range h.baseTyp() {
+				hdr[k] = v
+			}
+			h.refused(h.SendAssertion(h.signWith(alg, key, j.KeyID, h.baseClaims(), hdr)), "another key under the registered kid")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-CID-01", RFC: "7521", Section: "4.2", Level: reports.Must,
+		Title:   "A client_id sent with the assertion must name the same client.",
+		How:     "(a) client_id = another client with the assertion client's valid assertion; (b) client_id = the assertion client.",
+		Accepts: "(a) no token; (b) a token (a refusal warns: the parameter is optional but allowed).",
+		Run: func(h *H) {
+			h.refused(h.SendAssertion(h.sign(h.baseClaims(), nil), rfc6749.ParamClientID, h.otherClientID()), "client_id naming another client")
+			r := h.SendAssertion(h.sign(h.baseClaims(), nil), rfc6749.ParamClientID, h.T.AssertionClient.ID)
+			h.Should(r.OK(), "a token when client_id names the assertion's client (RFC 7521 §4.2 allows it)", "%s", r.Summary())
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-TYP-01", RFC: "7523", Section: "3", Level: reports.Should,
+		Title:   "typ client-authentication+jwt is accepted; a JWT typed for something else is not a client assertion.",
+		How:     "(a) typ client-authentication+jwt; (b) typ at+jwt (an access token's type).",
+		Accepts: "(a) a token (rfc7523bis: MUST); (b) refused: accepted is recorded under rfc7523 and warns under rfc7523bis and fapi2 (RFC 8725 §3.11).",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims(), map[string]any{"typ": "client-authentication+jwt"}))
+			if h.T.Has(ProfileRFC7523bis) {
+				h.Must(r.OK(), "a token for an assertion typed client-authentication+jwt", "%s", r.Summary())
+			} else {
+				h.Should(r.OK(), "a token for an assertion typed client-authentication+jwt (rfc7523bis asks clients to type them)", "%s", r.Summary())
+			}
+			r = h.SendAssertion(h.sign(h.baseClaims(), map[string]any{"typ": "at+jwt"}))
+			switch {
+			case !r.HasToken():
+			case h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2):
+				h.Should(false, "no token for a JWT typed at+jwt", "%s", r.Summary())
+			default:
+				h.Note("a JWT typed at+jwt is accepted as a client assertion (RFC 8725 §3.11 advises against it)")
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-JTI-01", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "A replayed assertion (single use: OpenID Connect §9, FAPI 2.0).",
+		How:     "The same accepted assertion sent again; then one fresh assertion sent twice at once.",
+		Accepts: "RFC 7523 leaves replay protection optional: recorded. Under --profile fapi2 a replay must be refused.",
+		Catches: "A replay cache that checks, then inserts, without atomicity.",
+		Run: func(h *H) {
+			jwt := h.sign(h.baseClaims(), nil)
+			if first := h.SendAssertion(jwt); !first.OK() {
+				h.Note("the assertion was not accepted the first time: %s", first.Summary())
+				return
+			}
+			again := h.SendAssertion(jwt)
+			par := h.sign(h.baseClaims(), nil)
+			results := make(chan *Response, 2)
+			for range 2 {
+				go func() { results <- h.SendAssertion(par) }()
+			}
+			both := 0
+			for range 2 {
+				if (<-results).OK() {
+					both++
+				}
+			}
+			replayed := again.OK() || both == 2
+			switch {
+			case !replayed:
+				h.Note("replays are refused, also when sent in parallel")
+			case h.T.Has(ProfileFAPI2):
+				h.Must(false, "no token for a replayed assertion (FAPI 2.0: single use)", "sequential replay accepted: %v; both parallel copies accepted: %v", again.OK(), both == 2)
+			default:
+				h.Note("a replayed assertion is accepted (sequential: %v, parallel: %v): allowed by RFC 7523, not by OpenID Connect §9", again.OK(), both == 2)
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-ERR-01", RFC: "7521", Section: "4.2.1", Level: reports.Should,
+		DependsOn: []string{"JWT-EXP-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A rejected client assertion yields error=invalid_client.",
+		How:       "An expired assertion (exp = now-600).",
+		Accepts:   "invalid_client; invalid_request or invalid_grant warns (RFC 7521 names invalid_client whatever the defect).",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims().with("exp", time.Now().Unix()-600), nil))
+			h.ShouldCode(r, []int{400, 401}, rfc6749.ErrInvalidClient)
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-ERR-02", RFC: "6749", Section: "5.2", Level: reports.Should,
+		DependsOn: []string{"JWT-EXP-01", "ERR-400-01", "ERR-JSON-01"},
+		Title:     "A refused assertion is 400, or 401 with WWW-Authenticate.",
+		How:       "An expired assertion; no Authorization header is sent.",
+		Accepts:   "400, or 401 with a WWW-Authenticate header; 401 without one warns.",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims().with("exp", time.Now().Unix()-600), nil))
+			if !h.codeGradable() {
+				return
+			}
+			ok := r.Status == 400 || (r.Status == 401 && len(r.Header.Values("WWW-Authenticate")) > 0)
+			h.Should(ok, "400, or 401 with WWW-Authenticate (RFC 9110 §15.5.2)", "%s; WWW-Authenticate: %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
+		},
+	})
+	add(Spec{
+		ID: "JWT-MD-02", RFC: "8414", Section: "2", Level: reports.Must,
+		Needs:   []Need{needMetadata},
+		Labels:  []string{"private_key_jwt", "metadata"},
+		Title:   "token_endpoint_auth_signing_alg_values_supported is present when an assertion method is listed.",
+		How:     "Read the metadata.",
+		Accepts: "The list present and not empty when private_key_jwt or client_secret_jwt is listed (none in it is MD-07's).",
+		Run: func(h *H) {
+			_, m := h.Metadata()
+			methods, _ := m["token_endpoint_auth_methods_supported"].([]any)
+			listed := false
+			for _, v := range methods {
+				listed = listed || v == rfc6749.AuthPrivateKeyJWT || v == rfc6749.AuthClientSecretJWT
+			}
+			if !listed {
+				h.Note("no assertion method is listed in token_endpoint_auth_methods_supported")
+				return
+			}
+			algs, ok := m["token_endpoint_auth_signing_alg_values_supported"].([]any)
+			h.Require(ok && len(algs) > 0, "token_endpoint_auth_signing_alg_values_supported listed", "%v", m["token_endpoint_auth_signing_alg_values_supported"])
+		},
+	})
+}
