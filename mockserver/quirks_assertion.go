@@ -34,6 +34,9 @@ const (
 	QuirkAssertion401NoChallenge   Quirk = "assertion-401-no-challenge"
 	QuirkAssertionMetadataNoAlgs   Quirk = "assertion-metadata-no-algs"
 	QuirkAssertionReplay           Quirk = "assertion-replay"
+	QuirkAssertionAudNormalized    Quirk = "assertion-aud-normalized"
+	QuirkAssertionAudStringOnly    Quirk = "assertion-aud-string-only"
+	QuirkAssertionMultiWins        Quirk = "assertion-multi-assertion-wins"
 )
 
 func init() {
@@ -187,6 +190,47 @@ func init() {
 		}},
 		QuirkAssertionReplay: {"client assertions are not single use: no jti cache (OpenID Connect Core §9)", func(s *steps, a *Authority) {
 			s.assertionReplay = func(*exchange, *client, *assertion) *oauthError { return nil }
+		}},
+		QuirkAssertionAudNormalized: {"the client assertion's aud is compared case-insensitively and without a trailing slash (RFC 7519 §4.1.3)", func(s *steps, a *Authority) {
+			prepAssertionClaims(s, func(_ *exchange, as *assertion) {
+				for i, v := range as.aud {
+					for _, self := range []string{a.Issuer(), a.TokenURL()} {
+						if strings.EqualFold(strings.TrimSuffix(v, "/"), self) {
+							as.aud[i] = self
+						}
+					}
+				}
+			})
+		}},
+		QuirkAssertionAudStringOnly: {"an aud array in a client assertion is refused, even [issuer] (OpenID Connect Core §9, draft 36)", func(s *steps, a *Authority) {
+			wrapAssertionClaims(s, func(x *exchange, cl *client, as *assertion) *oauthError {
+				if as.audArray {
+					return errAssertion("aud must be a JSON string")
+				}
+				return nil
+			})
+		}},
+		QuirkAssertionMultiWins: {"with HTTP Basic and a client assertion, the token goes to the assertion's client, unverified (RFC 7521 §4.2.1)", func(s *steps, a *Authority) {
+			nextCred, nextVerify := s.credentials, s.verify
+			s.credentials = func(x *exchange) (credentials, *oauthError) {
+				raw := x.req.params[rfc6749.ParamClientAssertion]
+				if !x.usedHeader || raw == "" {
+					return nextCred(x)
+				}
+				as, e := s.parseAssertion(x, raw)
+				if e != nil {
+					return credentials{}, e
+				}
+				return credentials{assertion: as, method: as.method(), id: as.sub}, nil
+			}
+			s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
+				if x.usedHeader && c.assertion != nil {
+					if cl := a.clients[c.id]; cl != nil {
+						return cl, nil
+					}
+				}
+				return nextVerify(x, c)
+			}
 		}},
 	} {
 		quirkTable[q] = d

@@ -764,6 +764,42 @@ func (h *H) getValidated(u string, op specs.Operation) *Response {
 // operation op ("" for none).
 func (h *H) do(pr probe.Request, op specs.Operation) *Response {
 	resp, ex, err := h.st.prober.Do(h.ctx, pr)
+	return h.record(pr, op, resp, ex, err)
+}
+
+// sent is one exchange's raw outcome, before the spec sees it.
+type sent struct {
+	resp *probe.Response
+	ex   reports.Exchange
+	err  error
+}
+
+// SendParallel posts the bodies to the token endpoint at the same time
+// (for races such as a replayed assertion), then records and checks each
+// answer in order, as Send does.
+func (h *H) SendParallel(bodies ...string) []*Response {
+	prs := make([]probe.Request, len(bodies))
+	outs := make([]sent, len(bodies))
+	var wg sync.WaitGroup
+	for i, b := range bodies {
+		prs[i] = probe.Request{Method: http.MethodPost, URL: h.T.TokenURL, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: b}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i].resp, outs[i].ex, outs[i].err = h.st.prober.Do(h.ctx, prs[i])
+		}()
+	}
+	wg.Wait()
+	rs := make([]*Response, len(bodies))
+	for i := range bodies {
+		rs[i] = h.record(prs[i], specs.OpToken, outs[i].resp, outs[i].ex, outs[i].err)
+	}
+	return rs
+}
+
+// record keeps an exchange, grades transport trouble and server faults,
+// and validates the response against the contract operation op.
+func (h *H) record(pr probe.Request, op specs.Operation, resp *probe.Response, ex reports.Exchange, err error) *Response {
 	h.exchanges = append(h.exchanges, ex)
 	h.lastCurl = h.st.prober.Curl(pr)
 	toToken := sameEndpoint(pr.URL, h.T.TokenURL)

@@ -136,14 +136,19 @@ func init() {
 	})
 	assertionSpec(Spec{
 		ID: "JWT-AUD-01", RFC: "7523", Section: "3", Level: reports.Must,
-		Title:   "An assertion whose audience does not name this server is refused.",
-		How:     "(a) aud omitted; (b) aud = https://evil.example as a string and as an array.",
-		Accepts: "No token for each.",
-		Catches: "Servers that skip the audience check, so an assertion made for another server works here.",
+		Title:   "An assertion whose audience does not name this server is refused; audience values are compared as exact strings.",
+		How:     "(a) aud omitted; (b) aud = https://evil.example as a string and as an array; (c) the accepted audience in upper case, and with a trailing slash.",
+		Accepts: "No token for (a) and (b); a token for (c) warns (RFC 7519 §4.1.3 compares exact strings).",
+		Catches: "Servers that skip the audience check, so an assertion made for another server works here; lenient URL comparisons.",
 		Run: func(h *H) {
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", nil), nil)), "an assertion without aud")
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", "https://evil.example"), nil)), "aud https://evil.example")
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", []string{"https://evil.example"}), nil)), "aud [https://evil.example]")
+			aud := h.assertionAud()
+			for _, v := range []string{strings.ToUpper(aud), aud + "/"} {
+				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", v), nil))
+				h.Should(!r.HasToken(), "no token for aud "+v+": audience values are compared as exact strings", "%s", r.Summary())
+			}
 		},
 	})
 	assertionSpec(Spec{
@@ -170,6 +175,63 @@ func init() {
 					h.Note("aud %s is refused (as rfc7523bis and FAPI 2.0 ask)", what)
 				}
 			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-AUD-03", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "A one-element array holding the issuer as audience.",
+		How:     "aud = [issuer].",
+		Accepts: "Accepted: pass (fapi2: a failure, the issuer must be a string). Refused: recorded (rfc7523: an OpenID Provider on the current OIDC text refuses arrays), a warning under rfc7523bis (allowed since draft -03).",
+		Run: func(h *H) {
+			iss := expectedIssuer(h.T)
+			if iss == "" {
+				h.Skip("the issuer is unknown (--issuer or --metadata-url)")
+			}
+			r := h.SendAssertion(h.sign(h.baseClaims().with("aud", []string{iss}), nil))
+			switch {
+			case h.T.Has(ProfileFAPI2):
+				h.Must(!r.HasToken(), "no token for aud [issuer]: FAPI 2.0 takes the issuer as a string only", "%s", r.Summary())
+			case r.HasToken():
+			case h.T.Has(ProfileRFC7523bis):
+				h.Should(false, "a token for aud [issuer] (rfc7523bis allows a one-element array)", "%s", r.Summary())
+			default:
+				h.Note("aud [issuer] is refused: the server wants the issuer as a string, as the current OpenID Connect text does")
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-JTI-02", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "An assertion without jti.",
+		How:     "The valid assertion with jti omitted.",
+		Accepts: "RFC 7523 makes jti optional: either answer passes. Under --profile fapi2 a token warns: without a jti single use cannot be enforced.",
+		Run: func(h *H) {
+			r := h.SendAssertion(h.sign(h.baseClaims().with("jti", nil), nil))
+			switch {
+			case h.T.Has(ProfileFAPI2):
+				h.Should(!r.HasToken(), "no token for an assertion without jti (OpenID Connect §9: jti is REQUIRED)", "%s", r.Summary())
+			case r.HasToken():
+				h.Note("an assertion without jti is accepted (RFC 7523 makes jti optional)")
+			default:
+				h.Note("an assertion without jti is refused (%d %s)", r.Status, r.ErrorCode())
+			}
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-MULTI-01", RFC: "7521", Section: "4.2.1", Level: reports.Must,
+		DependsOn: []string{"JWT-SIG-01"},
+		Title:     "An assertion next to HTTP Basic is two authentication methods: a token only ever goes to a client whose own credential verified.",
+		How:       "(a) Basic with the client under test's right secret plus the assertion client's assertion with a corrupted signature; (b) the valid assertion plus Basic with a wrong secret for the client under test.",
+		Accepts:   "A refusal. A token for the client whose credential did not verify fails; a token for the one that did, or one whose client cannot be seen, warns.",
+		Catches:   "Servers that take the assertion's client and skip its verification because Basic succeeded, or the reverse.",
+		Run: func(h *H) {
+			a, j := h.T.Client.ID, h.T.AssertionClient.ID
+			bad := corruptSignature(h.sign(h.baseClaims(), nil))
+			r := h.Send(h.assertionBody(bad), Basic(&h.T.Client))
+			h.tokenTo(r, "Basic plus an assertion with a broken signature", []string{a}, []string{j})
+			wrong := h.T.Client
+			wrong.Secret = wrongSecret
+			r = h.Send(h.assertionBody(h.sign(h.baseClaims(), nil)), Basic(&wrong))
+			h.tokenTo(r, "an assertion plus Basic with a wrong secret", []string{j}, []string{a})
 		},
 	})
 	assertionSpec(Spec{
@@ -330,14 +392,10 @@ func init() {
 				return
 			}
 			again := h.SendAssertion(jwt)
-			par := h.sign(h.baseClaims(), nil)
-			results := make(chan *Response, 2)
-			for range 2 {
-				go func() { results <- h.SendAssertion(par) }()
-			}
+			par := h.assertionBody(h.sign(h.baseClaims(), nil))
 			both := 0
-			for range 2 {
-				if (<-results).OK() {
+			for _, r := range h.SendParallel(par, par) {
+				if r.OK() {
 					both++
 				}
 			}

@@ -62,6 +62,24 @@ var rules = map[string]Rule{
 		Binds:    "server",
 		Why:      "Recorded under the default profile, where RFC 7523 allows both values; a failure under --profile rfc7523bis or fapi2, whose rule is the issuer alone.",
 	},
+	"JWT-AUD-03": {
+		Keyword:  "none",
+		Sentence: "RFC 7523 §3 lets aud be any value identifying the server, a one-element array included (RFC 7519 §4.1.3); draft-ietf-oauth-rfc7523bis allows [issuer] since -03, while FAPI 2.0 and the current OpenID Connect text want the issuer as a string.",
+		Binds:    "server",
+		Why:      "Recorded under the default profile; a warning under --profile rfc7523bis when refused, a failure under fapi2 when accepted.",
+	},
+	"JWT-JTI-02": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 7523 §3: the JWT MAY contain a jti claim; OpenID Connect §9 makes it REQUIRED for client authentication.",
+		Binds:    "client",
+		Why:      "Recorded: jti is the client's to send and optional in RFC 7523; under --profile fapi2 a token for an assertion without one warns, since single use cannot be enforced.",
+	},
+	"JWT-MULTI-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 7521 §4.2.1 with RFC 6749 §2.3: the client MUST NOT use more than one authentication method in a request; the server answers a failed assertion with invalid_client and issues tokens only to a client it authenticated.",
+		Binds:    "both",
+		Why:      "The MUST NOT binds the client; graded at MUST is only a token for the client whose credential did not verify, and a token for the one that did warns.",
+	},
 	"JWT-EXP-01": {
 		Keyword:  "MUST",
 		Sentence: "RFC 7523 §3: the JWT MUST contain an exp claim, and the server MUST reject a JWT with an expiration time that has passed, subject to allowable clock skew.",
