@@ -276,6 +276,9 @@ func issEqualsSub(_ *exchange, as *assertion) *oauthError {
 // registered public key; keys in the JWT header are never used.
 func (a *Authority) signatureByClientKey(x *exchange, cl *client, as *assertion) *oauthError {
 	if as.method() == rfc6749.AuthClientSecretJWT {
+		if x.a.profile == ProfileFAPI2 {
+			return errAssertion("client_secret_jwt is not allowed; FAPI 2.0 authenticates clients with private_key_jwt or mTLS (FAPI 2.0 Security Profile section 5.3.2.1)")
+		}
 		if cl.Secret == "" {
 			return errAssertion("client %s has no secret to verify a %s assertion with", reasonQuote(cl.ID), as.alg)
 		}

@@ -34,6 +34,9 @@ func (a *Authority) referenceMetadata() map[string]any {
 		}
 	}
 	var ms []string
+	if a.profile == ProfileFAPI2 {
+		delete(methods, rfc6749.AuthClientSecretJWT) // refused under FAPI 2.0
+	}
 	for _, m := range clientAuthMethods {
 		if methods[m] {
 			ms = append(ms, m)

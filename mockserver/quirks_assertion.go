@@ -37,6 +37,7 @@ const (
 	QuirkAssertionAudNormalized    Quirk = "assertion-aud-normalized"
 	QuirkAssertionAudStringOnly    Quirk = "assertion-aud-string-only"
 	QuirkAssertionMultiWins        Quirk = "assertion-multi-assertion-wins"
+	QuirkAssertionSecretUnverified Quirk = "assertion-secret-jwt-unverified"
 )
 
 func init() {
@@ -125,8 +126,14 @@ func init() {
 				return nextSig(x, cl, as)
 			}
 		}},
-		QuirkAssertionNoSignature: {"the client assertion's signature is not verified (RFC 7523 §3 item 9)", func(s *steps, a *Authority) {
-			s.assertionSignature = func(*exchange, *client, *assertion) *oauthError { return nil }
+		QuirkAssertionNoSignature: {"the signature of a private_key_jwt assertion is not verified (RFC 7523 §3 item 9)", func(s *steps, a *Authority) {
+			next := s.assertionSignature
+			s.assertionSignature = func(x *exchange, cl *client, as *assertion) *oauthError {
+				if as.method() == rfc6749.AuthPrivateKeyJWT {
+					return nil
+				}
+				return next(x, cl, as)
+			}
 		}},
 		QuirkAssertionHMACPublicKey: {"an HS256 client assertion is verified with the client's public key as the secret (RFC 8725 §2.1)", func(s *steps, a *Authority) {
 			nextVerify, nextSig := s.verify, s.assertionSignature
@@ -230,6 +237,15 @@ func init() {
 					}
 				}
 				return nextVerify(x, c)
+			}
+		}},
+		QuirkAssertionSecretUnverified: {"client_secret_jwt assertions are accepted without checking the MAC (RFC 7523 §3 item 9)", func(s *steps, a *Authority) {
+			next := s.assertionSignature
+			s.assertionSignature = func(x *exchange, cl *client, as *assertion) *oauthError {
+				if as.method() == rfc6749.AuthClientSecretJWT {
+					return nil
+				}
+				return next(x, cl, as)
 			}
 		}},
 	} {

@@ -101,6 +101,10 @@ type Target struct {
 	// AssertionClient is a client registered for private_key_jwt; it
 	// unlocks the RFC 7523 client assertion specs (JWT-*).
 	AssertionClient *AssertionClient
+	// SecretJWTClient is a client registered for client_secret_jwt, with a
+	// secret of at least 32 bytes (the HS256 key size); it unlocks
+	// JWT-ALG-02.
+	SecretJWTClient *Client
 	// Profiles lists the grading profiles switched on.
 	Profiles []string
 	// Strict turns broken SHOULDs into failures.
@@ -169,6 +173,9 @@ func (t *Target) Validate() error {
 			}
 		}
 	}
+	if c := t.SecretJWTClient; c != nil && (c.ID == "" || len(c.Secret) < 32) {
+		return fmt.Errorf("the client_secret_jwt client needs an id and a secret of at least 32 bytes (the HS256 key size, RFC 7518 §3.2)")
+	}
 	if c := t.AssertionClient; c != nil {
 		if c.ID == "" || c.Key == nil {
 			return fmt.Errorf("the assertion client needs an id and a private key")
@@ -224,23 +231,28 @@ func (t *Target) clients() []*Client {
 	if t.NoGrantClient != nil {
 		out = append(out, t.NoGrantClient)
 	}
+	if t.SecretJWTClient != nil {
+		out = append(out, t.SecretJWTClient)
+	}
 	return out
 }
 
 // Environment variables TargetFromEnv reads.
 const (
-	EnvTokenURL          = "OCCHECK_TOKEN_URL"
-	EnvClientID          = "OCCHECK_CLIENT_ID"
-	EnvClientSecret      = "OCCHECK_CLIENT_SECRET"
-	EnvAuthMethod        = "OCCHECK_AUTH_METHOD"
-	EnvScope             = "OCCHECK_SCOPE"
-	EnvForbiddenScope    = "OCCHECK_FORBIDDEN_SCOPE"
-	EnvResource          = "OCCHECK_RESOURCE"
-	EnvMetadataURL       = "OCCHECK_METADATA_URL"
-	EnvSpecialClientID   = "OCCHECK_SPECIAL_CLIENT_ID"
-	EnvSpecialSecret     = "OCCHECK_SPECIAL_CLIENT_SECRET"
-	EnvNoGrantClientID   = "OCCHECK_NOGRANT_CLIENT_ID"
-	EnvNoGrantSecret     = "OCCHECK_NOGRANT_CLIENT_SECRET"
+	EnvTokenURL        = "OCCHECK_TOKEN_URL"
+	EnvClientID        = "OCCHECK_CLIENT_ID"
+	EnvClientSecret    = "OCCHECK_CLIENT_SECRET"
+	EnvAuthMethod      = "OCCHECK_AUTH_METHOD"
+	EnvScope           = "OCCHECK_SCOPE"
+	EnvForbiddenScope  = "OCCHECK_FORBIDDEN_SCOPE"
+	EnvResource        = "OCCHECK_RESOURCE"
+	EnvMetadataURL     = "OCCHECK_METADATA_URL"
+	EnvSpecialClientID = "OCCHECK_SPECIAL_CLIENT_ID"
+	EnvSpecialSecret   = "OCCHECK_SPECIAL_CLIENT_SECRET"
+	EnvNoGrantClientID = "OCCHECK_NOGRANT_CLIENT_ID"
+	EnvNoGrantSecret   = "OCCHECK_NOGRANT_CLIENT_SECRET"
+	// EnvSecretJWTSecret holds the client_secret_jwt client's secret.
+	EnvSecretJWTSecret   = "OCCHECK_SECRET_JWT_CLIENT_SECRET"
 	EnvProfiles          = "OCCHECK_PROFILES"
 	EnvCAFile            = "OCCHECK_CA_FILE"
 	EnvStrict            = "OCCHECK_STRICT"

@@ -437,6 +437,46 @@ func init() {
 		},
 	})
 	add(Spec{
+		ID: "JWT-ALG-02", RFC: "7523", Section: "2.2", Level: reports.Must,
+		DependsOn: []string{idBaseline},
+		Needs:     []Need{need(func(t *Target) bool { return t.SecretJWTClient != nil }, "needs a client registered for client_secret_jwt (--secret-jwt-client-id)")},
+		Labels:    []string{"client_secret_jwt"},
+		Title:     "client_secret_jwt: an HS256 assertion keyed with the client secret authenticates; one keyed with another secret does not.",
+		How:       "The client_secret_jwt client's assertion (iss = sub = its id, the audience JWT-OK-01 would try first, a minute of life, a fresh jti), HS256 keyed with (a) its secret, (b) its secret with one character appended.",
+		Accepts:   "(a) a token; (b) no token. Under --profile fapi2, (a) must be refused too: FAPI 2.0 allows only private_key_jwt and mTLS.",
+		Catches:   "Servers that accept a MAC they never check.",
+		Run: func(h *H) {
+			// With an assertion client too, a refused baseline assertion is
+			// one root cause (JWT-OK-01's), not a second failure here.
+			if h.T.AssertionClient != nil {
+				if r := h.st.result(h.ctx, specByID(idAssertionBaseline)); r.Verdict == reports.Fail || r.Verdict == reports.Error {
+					h.Skip(dependencyReason(idAssertionBaseline, r))
+				}
+			}
+			c := h.T.SecretJWTClient
+			cands := h.audCandidates()
+			if len(cands) == 0 {
+				h.Skip("the issuer is unknown, and this profile accepts only the issuer as audience (--issuer)")
+			}
+			now := time.Now().Unix()
+			claims := func() claimSet {
+				return claimSet{"iss": c.ID, "sub": c.ID, "aud": cands[0], "iat": now, "exp": now + 60, "jti": freshJTI()}
+			}
+			// Another client than the one under test: only the first scope,
+			// the one most likely granted to both.
+			send := func(jwt string) *Response {
+				return h.Send(h.scopedShared(rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt))
+			}
+			r := send(h.signWith(jose.HS256, []byte(c.Secret), "", claims(), h.baseTyp()))
+			if h.T.Has(ProfileFAPI2) {
+				h.Must(!r.HasToken(), "no token for client_secret_jwt (FAPI 2.0 allows private_key_jwt and mTLS only)", "%s", r.Summary())
+			} else {
+				h.Require(r.OK(), "a token for an HS256 assertion keyed with the client secret", "%s", r.Summary())
+			}
+			h.refused(send(h.signWith(jose.HS256, []byte(c.Secret+"x"), "", claims(), h.baseTyp())), "an HS256 assertion keyed with a wrong secret")
+		},
+	})
+	add(Spec{
 		ID: "JWT-MD-02", RFC: "8414", Section: "2", Level: reports.Must,
 		Needs:   []Need{needMetadata},
 		Labels:  []string{"private_key_jwt", "metadata"},

@@ -80,6 +80,11 @@ var rules = map[string]Rule{
 		Binds:    "both",
 		Why:      "The MUST NOT binds the client; graded at MUST is only a token for the client whose credential did not verify, and a token for the one that did warns.",
 	},
+	"JWT-ALG-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7523 §2.2 with §3: a client_secret_jwt assertion is a JWT with a MAC keyed with the client secret (OpenID Connect Core §9), and the server MUST reject a JWT whose MAC is invalid.",
+		Binds:    "server",
+	},
 	"JWT-EXP-01": {
 		Keyword:  "MUST",
 		Sentence: "RFC 7523 §3: the JWT MUST contain an exp claim, and the server MUST reject a JWT with an expiration time that has passed, subject to allowable clock skew.",

@@ -18,6 +18,7 @@ const (
 	mockS, mockSSecret = "svc:1", "p+ss w%rd&:x"
 	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
 	mockJ              = "occheck-j"
+	mockJ2, mockJ2Sec  = "occheck-j2", "a client_secret_jwt secret of more than 32 bytes"
 )
 
 // mockJKey is the private_key_jwt key of client J, made once per test
@@ -39,6 +40,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
 			mockJKey.Client(mockJ, "read", "write"),
+			{ID: mockJ2, Secret: mockJ2Sec, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read", "write"}},
 		},
 	}
 }
@@ -57,6 +59,7 @@ func mockTarget(s *mockserver.Server) Target {
 		HTTPClient:      s.Client(),
 		Profiles:        []string{ProfileRFC9068},
 		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID},
+		SecretJWTClient: &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
 	}
 }
 

@@ -36,6 +36,7 @@ func TestAssertionClientEndToEnd(t *testing.T) {
 					{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 					{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 					{ID: "jwt-client", JWKS: &set, Scopes: []string{"read", "write"}},
+					{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 				},
 			})
 			reportDir := filepath.Join(t.TempDir(), "reports")

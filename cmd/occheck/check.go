@@ -44,6 +44,8 @@ type runFlags struct {
 	clientKeyFile     string
 	clientKeyID       string
 	assertionAlg      string
+	secretJWTID       string
+	secretJWTFile     string
 	caFile            string
 	insecure          bool
 	run, skip         listFlag
@@ -83,6 +85,8 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.clientKeyFile, "client-key-file", "", "the assertion client's private key: PEM (PKCS#8, PKCS#1, SEC 1) or JWK, as occheck keygen writes it; it stays in memory")
 	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "JWS algorithm of the assertions (default: RS256, ES256 or EdDSA by key type)")
+	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
+	fs.StringVar(&f.secretJWTFile, "secret-jwt-client-secret-file", "", "file holding the client_secret_jwt client's secret")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for the target")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (unsafe; loudly reported)")
 	fs.Var(&f.run, "run", "run only these specs: IDs, ID prefixes, sections (5.2) or a label expression (repeatable, comma-separated)")
@@ -252,6 +256,13 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		t.NoGrantClient = &suites.Client{ID: f.nograntID, Secret: s, SecretEnv: suites.EnvNoGrantSecret}
 	}
+	if f.secretJWTID != "" {
+		s, err := readSecret(getenv, suites.EnvSecretJWTSecret, f.secretJWTFile, "--secret-jwt-client-secret-file")
+		if err != nil {
+			return nil, err
+		}
+		t.SecretJWTClient = &suites.Client{ID: f.secretJWTID, Secret: s, SecretEnv: suites.EnvSecretJWTSecret}
+	}
 	if t.AssertionClient, err = assertionClient(f); err != nil {
 		return nil, err
 	}
@@ -352,6 +363,7 @@ func (p *plan) embed() error {
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			key.Client("jwt-client", "read", "write"),
+			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	}
 	s := mockserver.NewUnstartedServer(cfg)
@@ -369,6 +381,7 @@ func (p *plan) embed() error {
 		SpecialClient:   &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
 		NoGrantClient:   &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
 		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID},
+		SecretJWTClient: &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
 		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),
@@ -516,3 +529,7 @@ func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 	}
 	return &suites.AssertionClient{ID: f.assertionID, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
 }
+
+// embeddedSecretJWT is the secret of the embedded server's client_secret_jwt
+// client: 32 bytes or more, the HS256 key size.
+const embeddedSecretJWT = "embedded client_secret_jwt secret, 32+ bytes"

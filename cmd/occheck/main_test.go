@@ -87,6 +87,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			e2eKey.Client("jwt-client", "read", "write"),
+			{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	})
 }
@@ -101,14 +102,18 @@ var (
 func targetArgs(s *mockserver.Server) []string {
 	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin", "--resource", "https://api.example.test",
 		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color",
-		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile}
+		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile, "--secret-jwt-client-id", "secret-jwt"}
 }
 
 var secretEnv = []string{
 	"OCCHECK_CLIENT_SECRET=" + e2eSecret,
 	"OCCHECK_SPECIAL_CLIENT_SECRET=p+ss w%rd&:x",
 	"OCCHECK_NOGRANT_CLIENT_SECRET=nocc-secret",
+	"OCCHECK_SECRET_JWT_CLIENT_SECRET=" + e2eSecretJWT,
 }
+
+// e2eSecretJWT is the client_secret_jwt client's secret.
+const e2eSecretJWT = "an end-to-end client_secret_jwt secret, 32+ bytes"
 
 // noSecrets fails when any form of the client secret or an issued token
 // appears in the output.
