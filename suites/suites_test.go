@@ -129,3 +129,50 @@ func TestExternalTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestAssertionSpecsPassEveryKeyAndProfile: the reference server passes
+// every JWT-* spec whatever the assertion client's key type, and under
+// each assertion profile when the server follows the same one.
+func TestAssertionSpecsPassEveryKeyAndProfile(t *testing.T) {
+	type tc struct{ alg, profile string }
+	cases := []tc{{mockserver.RS256, ""}, {mockserver.PS256, ""}, {mockserver.EdDSA, ""},
+		{mockserver.ES256, ProfileRFC7523bis}, {mockserver.ES256, ProfileFAPI2}}
+	for _, c := range cases {
+		t.Run(c.alg+"/"+c.profile, func(t *testing.T) {
+			key, err := mockserver.GenerateClientKey(c.alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := mockConfig()
+			cfg.AssertionProfile = c.profile
+			for i := range cfg.Clients {
+				if cfg.Clients[i].ID == mockJ {
+					cfg.Clients[i] = key.Client(mockJ, "read", "write")
+				}
+			}
+			s := mockserver.NewTLSServer(cfg)
+			defer s.Close()
+			target := mockTarget(s)
+			target.AssertionClient = &AssertionClient{ID: mockJ, Key: key.Private, KeyID: key.KeyID, Alg: c.alg}
+			if c.profile != "" {
+				target.Profiles = append(target.Profiles, c.profile)
+			}
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt || client_secret_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range run.Specs {
+				if strings.HasPrefix(r.ID, "JWT-") {
+					n++
+				}
+				if r.Verdict != reports.Pass && r.Verdict != reports.Info {
+					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+			if n < 20 {
+				t.Errorf("only %d JWT-* specs ran", n)
+			}
+		})
+	}
+}
