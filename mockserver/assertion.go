@@ -163,8 +163,10 @@ func parseOneJWT(_ *exchange, raw string) (*assertion, *oauthError) {
 	}
 	h := jws.Signatures[0].Protected
 	as := &assertion{jws: jws, alg: jose.SignatureAlgorithm(h.Algorithm), kid: h.KeyID}
-	if t, ok := h.ExtraHeaders[jose.HeaderType].(string); ok {
-		as.typ = t
+	if t, ok := h.ExtraHeaders[jose.HeaderType]; ok {
+		if as.typ, ok = t.(string); !ok {
+			return nil, errAssertion("the client assertion's typ header is not a string (RFC 7515 section 4.1.9)")
+		}
 	}
 	if e := as.readClaims(jws.UnsafePayloadWithoutVerification()); e != nil {
 		return nil, e
@@ -192,13 +194,16 @@ func headerAlg(raw string) string {
 func (as *assertion) readClaims(payload []byte) *oauthError {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
-	if err := dec.Decode(&as.claims); err != nil || as.claims == nil {
-		return errAssertion("the client assertion's payload is not a JSON object (RFC 7519 section 7.2)")
+	if err := dec.Decode(&as.claims); err != nil || as.claims == nil || dec.More() {
+		return errAssertion("the client assertion's payload is not one JSON object (RFC 7519 section 7.2)")
 	}
-	for name, dst := range map[string]*string{"iss": &as.iss, "sub": &as.sub, "jti": &as.jti} {
-		if v, ok := as.claims[name]; ok {
-			if json.Unmarshal(v, dst) != nil {
-				return errAssertion("the client assertion's %s claim is not a string", name)
+	for _, c := range []struct {
+		name string
+		dst  *string
+	}{{"iss", &as.iss}, {"sub", &as.sub}, {"jti", &as.jti}} {
+		if v, ok := as.claims[c.name]; ok {
+			if json.Unmarshal(v, c.dst) != nil {
+				return errAssertion("the client assertion's %s claim is not a string", c.name)
 			}
 		}
 	}
@@ -212,13 +217,16 @@ func (as *assertion) readClaims(payload []byte) *oauthError {
 			return errAssertion("the client assertion's aud claim is neither a string nor an array of strings (RFC 7519 section 4.1.3)")
 		}
 	}
-	for name, dst := range map[string]**float64{"exp": &as.exp, "nbf": &as.nbf, "iat": &as.iat} {
-		if v, ok := as.claims[name]; ok {
+	for _, c := range []struct {
+		name string
+		dst  **float64
+	}{{"exp", &as.exp}, {"nbf", &as.nbf}, {"iat", &as.iat}} {
+		if v, ok := as.claims[c.name]; ok {
 			var f float64
-			if json.Unmarshal(v, &f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return errAssertion("the client assertion's %s claim is not a NumericDate (RFC 7519 section 2)", name)
+			if json.Unmarshal(v, &f) != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
+				return errAssertion("the client assertion's %s claim is not a NumericDate (RFC 7519 section 2)", c.name)
 			}
-			*dst = &f
+			*c.dst = &f
 		}
 	}
 	return nil
@@ -244,6 +252,9 @@ func (a *Authority) verifyAssertion(x *exchange, c credentials) (*client, *oauth
 	if c.bodyID != "" && c.bodyID != cl.ID {
 		return nil, errAssertion("client_id %s does not name the client of the assertion, %s (RFC 7521 section 4.2)", a.reasonEcho(c.bodyID), reasonQuote(cl.ID))
 	}
+	if e := a.profileAllows(as); e != nil {
+		return nil, e
+	}
 	if e := x.s.assertionSignature(x, cl, as); e != nil {
 		return nil, e
 	}
@@ -254,6 +265,22 @@ func (a *Authority) verifyAssertion(x *exchange, c credentials) (*client, *oauth
 		return nil, e
 	}
 	return cl, nil
+}
+
+// profileAllows applies the FAPI 2.0 limits on methods and algorithms,
+// before any key is tried: client_secret_jwt is not allowed, and
+// signatures only by PS256, ES256 or EdDSA.
+func (a *Authority) profileAllows(as *assertion) *oauthError {
+	if a.profile != ProfileFAPI2 {
+		return nil
+	}
+	if as.method() == rfc6749.AuthClientSecretJWT {
+		return errAssertion("client_secret_jwt is not allowed; FAPI 2.0 authenticates clients with private_key_jwt or mTLS (FAPI 2.0 Security Profile section 5.3.2.1)")
+	}
+	if !slices.Contains(fapi2Algs, as.alg) {
+		return errAssertion("alg %s is not allowed; FAPI 2.0 allows PS256, ES256 and EdDSA (FAPI 2.0 Security Profile section 5.4.1)", as.alg)
+	}
+	return nil
 }
 
 // issEqualsSub applies RFC 7523 §3 items 1 and 2 for client authentication:
@@ -276,9 +303,6 @@ func issEqualsSub(_ *exchange, as *assertion) *oauthError {
 // registered public key; keys in the JWT header are never used.
 func (a *Authority) signatureByClientKey(x *exchange, cl *client, as *assertion) *oauthError {
 	if as.method() == rfc6749.AuthClientSecretJWT {
-		if x.a.profile == ProfileFAPI2 {
-			return errAssertion("client_secret_jwt is not allowed; FAPI 2.0 authenticates clients with private_key_jwt or mTLS (FAPI 2.0 Security Profile section 5.3.2.1)")
-		}
 		if cl.Secret == "" {
 			return errAssertion("client %s has no secret to verify a %s assertion with", reasonQuote(cl.ID), as.alg)
 		}
@@ -289,9 +313,6 @@ func (a *Authority) signatureByClientKey(x *exchange, cl *client, as *assertion)
 			return errAssertion("the %s MAC of the client assertion does not verify with client %s's secret", as.alg, reasonQuote(cl.ID))
 		}
 		return nil
-	}
-	if x.a.profile == ProfileFAPI2 && !slices.Contains(fapi2Algs, as.alg) {
-		return errAssertion("alg %s is not allowed; FAPI 2.0 allows PS256, ES256 and EdDSA (FAPI 2.0 Security Profile section 5.4.1)", as.alg)
 	}
 	keys, e := a.clientKeys(x, cl, as.kid)
 	if e != nil {

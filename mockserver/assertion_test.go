@@ -1,6 +1,9 @@
 package mockserver
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -434,5 +437,89 @@ func TestAssertionConfigErrors(t *testing.T) {
 	}
 	if len(cfg.Clients[0].JWKS.Keys) != 1 || len(cfg.Clients[1].JWKS.Keys) != 1 {
 		t.Errorf("jwks in YAML: %+v", cfg.Clients)
+	}
+}
+
+// TestAssertionReviewCases covers inputs a first version mishandled.
+func TestAssertionReviewCases(t *testing.T) {
+	f := newAssertionFixture(t, "")
+	signRaw := func(payload string, hdr map[string]any) string {
+		opts := &jose.SignerOptions{}
+		opts.WithHeader("kid", f.ec.KeyID)
+		for k, v := range hdr {
+			opts.WithHeader(jose.HeaderKey(k), v)
+		}
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: f.ec.Private}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := s.Sign([]byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := jws.CompactSerialize()
+		return out
+	}
+	c, _ := json.Marshal(f.claims(idJ))
+	wantRefused(t, f.post(t, signRaw(string(c)+` {"x":1}`, nil), "", nil), "invalid_client", "not one JSON object")
+	wantRefused(t, f.post(t, signRaw(string(c), map[string]any{"typ": 5}), "", nil), "invalid_client", "typ header is not a string")
+	big := with(f.claims(idJ), func(c *AssertionClaims) { c.Expiry = 1e15 })
+	wantRefused(t, f.post(t, mustSign(t, f.ec, big, ""), "", nil), "invalid_client", "NumericDate")
+
+	// The same bad request always gets the same reason.
+	bad := signRaw(`{"iss":5,"sub":6,"jti":7}`, nil)
+	first := f.post(t, bad, "", nil).body["error_description"]
+	for range 10 {
+		if got := f.post(t, bad, "", nil).body["error_description"]; got != first {
+			t.Fatalf("reason changed: %v, then %v", first, got)
+		}
+	}
+}
+
+func TestClientKeyCurves(t *testing.T) {
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClientKey(p384, ES256); err == nil {
+		t.Error("a P-384 key was accepted for ES256")
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(p384)
+	path := filepath.Join(t.TempDir(), "p384.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadClientKey(path, "")
+	if err != nil || k.Alg != "ES384" {
+		t.Fatalf("P-384 key: %v, %v; want ES384", k, err)
+	}
+	if _, err := k.Assertion("c", "https://as.example.test"); err != nil {
+		t.Errorf("ES384 assertion: %v", err)
+	}
+}
+
+// TestJWKSURIOutageIsRateLimited: an unreachable jwks_uri is not fetched
+// again for every request.
+func TestJWKSURIOutageIsRateLimited(t *testing.T) {
+	var fetches atomic.Int32
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer down.Close()
+	k := mustClientKey(t, ES256)
+	a, err := New(Config{Issuer: "https://as.example.test", PublicURL: "https://as.example.test", Clients: []Client{{ID: "c", JWKSURI: down.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		jwt, _ := k.Assertion("c", a.Issuer())
+		got := do(t, a, http.MethodPost, "/token", cc+"&client_assertion_type="+url.QueryEscape(AssertionType)+"&client_assertion="+jwt, nil)
+		if got.status != http.StatusBadRequest || got.body["error"] != "invalid_client" {
+			t.Fatalf("status %d %s", got.status, got.raw)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("%d fetches during the outage, want 1", n)
 	}
 }

@@ -226,11 +226,11 @@ func NewClientKey(key crypto.Signer, alg string) (*ClientKey, error) {
 // algFitsKey checks that alg signs with a key of this type.
 func algFitsKey(alg string, pub crypto.PublicKey) error {
 	ok := false
-	switch pub.(type) {
+	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		ok = strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
 	case *ecdsa.PublicKey:
-		ok = strings.HasPrefix(alg, "ES")
+		ok = alg == map[int]string{256: "ES256", 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
 	case ed25519.PublicKey:
 		ok = alg == EdDSA
 	}
@@ -323,7 +323,8 @@ type keySource struct {
 
 	mu      sync.Mutex
 	cached  *jose.JSONWebKeySet
-	fetched time.Time
+	fetched time.Time // last fetch attempt, failed or not
+	lastErr error
 }
 
 // Bounds of a jwks_uri fetch.
@@ -345,17 +346,21 @@ func (s *keySource) get(ctx context.Context, refresh bool) (*jose.JSONWebKeySet,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	age := time.Since(s.fetched)
-	if s.cached != nil && age < keyCacheTTL && (!refresh || age < keyRefetchInterval) {
+	switch {
+	case s.cached != nil && age < keyCacheTTL && (!refresh || age < keyRefetchInterval):
 		return s.cached, nil
+	case s.cached == nil && s.lastErr != nil && age < keyRefetchInterval:
+		return nil, s.lastErr // an unreachable jwks_uri is asked again at a bounded rate
 	}
 	set, err := s.fetch(ctx)
+	s.fetched, s.lastErr = time.Now(), err
 	if err != nil {
 		if s.cached != nil {
 			return s.cached, nil // keep serving the last good set
 		}
 		return nil, err
 	}
-	s.cached, s.fetched = set, time.Now()
+	s.cached = set
 	return set, nil
 }
 
@@ -401,11 +406,11 @@ func LoadClientKey(path, alg string) (*ClientKey, error) {
 		return nil, err
 	}
 	if alg == "" {
-		switch key.Public().(type) {
+		switch k := key.Public().(type) {
 		case *rsa.PublicKey:
 			alg = RS256
 		case *ecdsa.PublicKey:
-			alg = ES256
+			alg = map[int]string{256: ES256, 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
 		case ed25519.PublicKey:
 			alg = EdDSA
 		}

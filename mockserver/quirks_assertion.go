@@ -147,7 +147,10 @@ func init() {
 				if !slices.Contains(secretAssertionAlgs, as.alg) || cl.keys == nil {
 					return nextSig(x, cl, as)
 				}
-				set, _ := cl.keys.get(x.r.Context(), false)
+				set, err := cl.keys.get(x.r.Context(), false)
+				if err != nil {
+					return nextSig(x, cl, as)
+				}
 				for _, k := range set.Keys {
 					der, _ := x509.MarshalPKIXPublicKey(k.Key)
 					js, _ := json.Marshal(k)

@@ -161,9 +161,26 @@ func unsignedJWT(c claimSet) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + base64.RawURLEncoding.EncodeToString(p) + "."
 }
 
-// assertionBody is a valid request body carrying jwt, plus kv.
+// assertionBody is a valid request body carrying jwt, plus kv: with the
+// scope JWT-OK-01 found the assertion client needs (none, or the first
+// configured one: it is another client than the one under test).
 func (h *H) assertionBody(jwt string, kv ...string) string {
-	return h.scoped(append([]string{rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt}, kv...)...)
+	h.st.mu.Lock()
+	scope := h.st.jwtScope
+	h.st.mu.Unlock()
+	kv = append([]string{rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt}, kv...)
+	if scope != "" {
+		kv = append([]string{"scope", scope}, kv...)
+	}
+	return ccBody(kv...)
+}
+
+// firstScope is the first configured scope, "" without one.
+func (h *H) firstScope() string {
+	if f := strings.Fields(h.T.Scope); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }
 
 // SendAssertion sends a token request authenticated by jwt.

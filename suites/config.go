@@ -139,10 +139,16 @@ func (c *AssertionClient) alg() string {
 	if c.Alg != "" {
 		return c.Alg
 	}
-	switch c.Key.Public().(type) {
+	switch k := c.Key.Public().(type) {
 	case *rsa.PublicKey:
 		return "RS256"
 	case *ecdsa.PublicKey:
+		switch k.Curve.Params().BitSize {
+		case 384:
+			return "ES384"
+		case 521:
+			return "ES512"
+		}
 		return "ES256"
 	}
 	return "EdDSA"
@@ -180,8 +186,12 @@ func (t *Target) Validate() error {
 		if c.ID == "" || c.Key == nil {
 			return fmt.Errorf("the assertion client needs an id and a private key")
 		}
-		if _, err := assertionSigner(c); err != nil {
-			return fmt.Errorf("assertion client %q: %w", c.ID, err)
+		signer, err := assertionSigner(c)
+		if err == nil {
+			_, err = signer.Sign([]byte("{}")) // a key that cannot sign this alg fails here, not in every spec
+		}
+		if err != nil {
+			return fmt.Errorf("assertion client %q: the key cannot sign %s: %v", c.ID, c.alg(), err)
 		}
 	}
 	if t.Scope != "" && len(strings.Fields(t.Scope)) == 0 {

@@ -46,8 +46,9 @@ type runState struct {
 	// base is the client authentication method the baseline request
 	// works with, found by CC-OK-01.
 	base *baseline
-	// jwtAud is the assertion audience JWT-OK-01 found accepted.
-	jwtAud string
+	// jwtAud is the assertion audience JWT-OK-01 found accepted, and
+	// jwtScope the scope its request needed ("" for none).
+	jwtAud, jwtScope string
 	// faults are the server failures (5xx, dropped connections) seen on
 	// token endpoint requests, for ERR-5XX-01; tokenExchanges counts
 	// every token endpoint exchange of the run.

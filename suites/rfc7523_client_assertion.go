@@ -73,19 +73,36 @@ func init() {
 			if len(cands) == 0 {
 				h.Skip("the issuer is unknown, and this profile accepts only the issuer as audience (--issuer)")
 			}
-			var last *Response
-			for _, aud := range cands {
-				c := h.baseClaims().with("aud", aud)
-				r := h.SendAssertion(h.sign(c, nil))
+			try := func(aud, scope string) *Response {
+				h.st.mu.Lock()
+				h.st.jwtScope = scope
+				h.st.mu.Unlock()
+				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
 				if r.OK() {
 					h.st.mu.Lock()
 					h.st.jwtAud = aud
 					h.st.mu.Unlock()
 					h.Note("the assertion with aud %s was accepted", aud)
+				}
+				return r
+			}
+			var last *Response
+			for _, aud := range cands {
+				// Without a scope first (the client's default); then, when the
+				// server refuses for another reason than the client
+				// authentication, with the first configured scope.
+				if last = try(aud, ""); last.OK() {
 					return
 				}
-				last = r
+				if last.ErrorCode() != rfc6749.ErrInvalidClient && h.firstScope() != "" {
+					if last = try(aud, h.firstScope()); last.OK() {
+						return
+					}
+				}
 			}
+			h.st.mu.Lock()
+			h.st.jwtScope = ""
+			h.st.mu.Unlock()
 			h.Require(false, "a token for a valid assertion with aud "+strings.Join(cands, " or "), "%s", last.Summary())
 		},
 	})
@@ -160,11 +177,16 @@ func init() {
 		Run: func(h *H) {
 			strict := h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2)
 			iss := expectedIssuer(h.T)
-			tries := map[string]any{"the token endpoint URL": h.T.TokenURL}
-			if iss != "" {
-				tries["[issuer, https://other.example]"] = []string{iss, "https://other.example"}
+			type try struct {
+				what string
+				aud  any
 			}
-			for what, aud := range tries {
+			tries := []try{{"the token endpoint URL", h.T.TokenURL}}
+			if iss != "" {
+				tries = append(tries, try{"[issuer, https://other.example]", []string{iss, "https://other.example"}})
+			}
+			for _, t := range tries {
+				what, aud := t.what, t.aud
 				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
 				switch {
 				case strict:
@@ -237,21 +259,22 @@ func init() {
 	assertionSpec(Spec{
 		ID: "JWT-EXP-01", RFC: "7523", Section: "3", Level: reports.Must,
 		Title:   "exp is required, and an expired assertion is refused.",
-		How:     "(a) exp omitted; (b) exp = now-600 (beyond any sane clock skew).",
+		How:     "(a) exp omitted; (b) exp = now-600 (beyond any sane clock skew), iat = now-660.",
 		Accepts: "No token for either.",
 		Run: func(h *H) {
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("exp", nil), nil)), "an assertion without exp")
-			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("exp", time.Now().Unix()-600), nil)), "an assertion expired 10 minutes ago")
+			now := time.Now().Unix()
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("iat", now-660, "exp", now-600), nil)), "an assertion expired 10 minutes ago")
 		},
 	})
 	assertionSpec(Spec{
 		ID: "JWT-NBF-01", RFC: "7523", Section: "3", Level: reports.Must,
 		Title:   "An assertion is not accepted before its nbf.",
-		How:     "nbf = now+600, exp = now+900.",
+		How:     "nbf = now+120, exp = now+180 (a short lifetime, so no lifetime cap refuses it for another reason).",
 		Accepts: "No token.",
 		Run: func(h *H) {
 			now := time.Now().Unix()
-			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("nbf", now+600, "exp", now+900), nil)), "an assertion not valid for 10 minutes")
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("nbf", now+120, "exp", now+180), nil)), "an assertion not valid for 2 minutes")
 		},
 	})
 	assertionSpec(Spec{
@@ -306,9 +329,12 @@ func init() {
 			der, _ := x509.MarshalPKIXPublicKey(j.Key.Public())
 			pemText := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 			jwk, _ := json.Marshal(jose.JSONWebKey{Key: j.Key.Public(), KeyID: j.KeyID})
-			for what, secret := range map[string][]byte{"PEM": pemText, "DER": der, "JWK": jwk} {
-				jwt := h.signWith(jose.HS256, secret, j.KeyID, h.baseClaims(), h.baseTyp())
-				h.refused(h.SendAssertion(jwt), "HS256 keyed with the public key as "+what)
+			for _, k := range []struct {
+				what   string
+				secret []byte
+			}{{"PEM", pemText}, {"DER", der}, {"JWK", jwk}} {
+				jwt := h.signWith(jose.HS256, k.secret, j.KeyID, h.baseClaims(), h.baseTyp())
+				h.refused(h.SendAssertion(jwt), "HS256 keyed with the public key as "+k.what)
 			}
 		},
 	})
@@ -459,15 +485,21 @@ func init() {
 				h.Skip("the issuer is unknown, and this profile accepts only the issuer as audience (--issuer)")
 			}
 			now := time.Now().Unix()
+			aud := cands[0]
 			claims := func() claimSet {
-				return claimSet{"iss": c.ID, "sub": c.ID, "aud": cands[0], "iat": now, "exp": now + 60, "jti": freshJTI()}
+				return claimSet{"iss": c.ID, "sub": c.ID, "aud": aud, "iat": now, "exp": now + 60, "jti": freshJTI()}
 			}
 			// Another client than the one under test: only the first scope,
 			// the one most likely granted to both.
 			send := func(jwt string) *Response {
 				return h.Send(h.scopedShared(rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt))
 			}
-			r := send(h.signWith(jose.HS256, []byte(c.Secret), "", claims(), h.baseTyp()))
+			var r *Response
+			for _, aud = range cands { // the first audience the server takes
+				if r = send(h.signWith(jose.HS256, []byte(c.Secret), "", claims(), h.baseTyp())); r.OK() {
+					break
+				}
+			}
 			if h.T.Has(ProfileFAPI2) {
 				h.Must(!r.HasToken(), "no token for client_secret_jwt (FAPI 2.0 allows private_key_jwt and mTLS only)", "%s", r.Summary())
 			} else {

@@ -1,6 +1,9 @@
 package suites
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"os"
 	"strings"
 	"testing"
@@ -174,5 +177,54 @@ func TestAssertionSpecsPassEveryKeyAndProfile(t *testing.T) {
 				t.Errorf("only %d JWT-* specs ran", n)
 			}
 		})
+	}
+}
+
+// TestAssertionSpecsOnADifferentButConformantServer: the assertion client
+// may hold fewer scopes than the client under test, and the server may
+// take only its issuer as audience (rfc7523bis rules under the default
+// profile): nothing fails, JWT-OK-01 finds what works.
+func TestAssertionSpecsOnADifferentButConformantServer(t *testing.T) {
+	cfg := mockConfig()
+	cfg.AssertionProfile = mockserver.ProfileRFC7523bis
+	for i := range cfg.Clients {
+		switch cfg.Clients[i].ID {
+		case mockJ:
+			cfg.Clients[i] = mockJKey.Client(mockJ, "read")
+			cfg.Clients[i].DefaultScopes = []string{"read"}
+		case mockJ2:
+			cfg.Clients[i].Scopes = []string{"read"}
+		}
+	}
+	s := mockserver.NewTestServer(t, cfg)
+	run, err := Run(t.Context(), mockTarget(s), RunOptions{LabelFilter: "private_key_jwt || client_secret_jwt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range run.Specs {
+		if r.Verdict != reports.Pass && r.Verdict != reports.Info {
+			t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
+		}
+		if r.ID == "JWT-OK-01" && !strings.Contains(strings.Join(r.Notes, " "), "aud "+s.Issuer()+" was accepted") {
+			t.Errorf("JWT-OK-01 notes %q, want the issuer as the audience that worked", r.Notes)
+		}
+	}
+}
+
+// TestAssertionKeyMustSuitTheAlgorithm: a key that cannot sign the
+// assertion algorithm is a configuration error before any request.
+func TestAssertionKeyMustSuitTheAlgorithm(t *testing.T) {
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := Target{TokenURL: "https://as.example.test/token", Client: Client{ID: "a", Secret: "s"},
+		AssertionClient: &AssertionClient{ID: "j", Key: p384, Alg: "ES256"}}
+	if err := target.Validate(); err == nil || !strings.Contains(err.Error(), "cannot sign ES256") {
+		t.Errorf("P-384 key with ES256: %v", err)
+	}
+	target.AssertionClient.Alg = ""
+	if err := target.Validate(); err != nil || target.AssertionClient.alg() != "ES384" {
+		t.Errorf("P-384 key, alg from the key: %v, %s", err, target.AssertionClient.alg())
 	}
 }

@@ -55,7 +55,10 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err == nil {
-		err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		err = f.Chmod(0o600) // an overwritten file keeps its old mode otherwise
+		if err == nil {
+			err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -68,3 +68,19 @@ func TestKeygen(t *testing.T) {
 		}
 	})
 }
+
+// TestKeygenForceMakesTheKeyPrivate: overwriting a world-readable file
+// leaves a private key readable by its owner only.
+func TestKeygenForceMakesTheKeyPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.pem")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"keygen", "--force", "-o", path}, &out, &errb, func(string) string { return "" }); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, %v; want 0600", st.Mode().Perm(), err)
+	}
+}
