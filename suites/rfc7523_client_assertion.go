@@ -306,6 +306,37 @@ func init() {
 		},
 	})
 	assertionSpec(Spec{
+		ID: "JWT-IAT-02", RFC: "7523", Section: "3", Level: reports.Note,
+		Title:   "Timestamps slightly ahead of the server clock are tolerated; far-ahead ones are refused (FAPI 2.0).",
+		How:     "(a) iat = nbf = now+8; (b) iat = now+120 without nbf; (c) nbf = now+120, exp = now+180.",
+		Accepts: "RFC 7523 says nothing on a future iat: recorded. Under --profile fapi2, (a) must be accepted and (b), (c) refused (FAPI 2.0 SP §5.3.2.1: 10 s ahead accepted, over 60 s refused).",
+		Run: func(h *H) {
+			now := time.Now().Unix()
+			type try struct {
+				what   string
+				claims claimSet
+				accept bool
+			}
+			for _, t := range []try{
+				{"iat = nbf = now+8", h.baseClaims().with("iat", now+8, "nbf", now+8), true},
+				{"iat = now+120", h.baseClaims().with("iat", now+120), false},
+				{"nbf = now+120", h.baseClaims().with("nbf", now+120, "exp", now+180), false},
+			} {
+				r := h.SendAssertion(h.sign(t.claims, nil))
+				switch {
+				case h.T.Has(ProfileFAPI2) && t.accept:
+					h.Must(r.OK(), "a token for "+t.what+" (FAPI 2.0: up to 10 s ahead is accepted)", "%s", r.Summary())
+				case h.T.Has(ProfileFAPI2):
+					h.Must(!r.HasToken(), "no token for "+t.what+" (FAPI 2.0: more than 60 s ahead is refused)", "%s", r.Summary())
+				case r.HasToken():
+					h.Note("%s: accepted", t.what)
+				default:
+					h.Note("%s: refused (%d %s)", t.what, r.Status, r.ErrorCode())
+				}
+			}
+		},
+	})
+	assertionSpec(Spec{
 		ID: "JWT-SIG-01", RFC: "7523", Section: "3", Level: reports.Must,
 		Title:   "The assertion must be signed; a bad or absent signature is refused.",
 		How:     "(a) one bit of the signature flipped; (b) the signature part empty; (c) alg none, unsigned.",
@@ -409,7 +440,7 @@ func init() {
 		ID: "JWT-JTI-01", RFC: "7523", Section: "3", Level: reports.Note,
 		Title:   "A replayed assertion (single use: OpenID Connect §9, FAPI 2.0).",
 		How:     "The same accepted assertion sent again; then one fresh assertion sent twice at once.",
-		Accepts: "RFC 7523 leaves replay protection optional: recorded. Under --profile fapi2 a replay must be refused.",
+		Accepts: "RFC 7523 leaves replay protection optional: recorded. A warning when the server is an OpenID Provider (its metadata is openid-configuration): OpenID Connect Core §9 makes assertions single use. Under --profile fapi2 a replay must be refused.",
 		Catches: "A replay cache that checks, then inserts, without atomicity.",
 		Run: func(h *H) {
 			jwt := h.sign(h.baseClaims(), nil)
@@ -431,6 +462,9 @@ func init() {
 				h.Note("replays are refused, also when sent in parallel")
 			case h.T.Has(ProfileFAPI2):
 				h.Must(false, "no token for a replayed assertion (FAPI 2.0: single use)", "sequential replay accepted: %v; both parallel copies accepted: %v", again.OK(), both == 2)
+			case strings.HasSuffix(strings.TrimSuffix(h.T.MetadataURL, "/"), "/.well-known/openid-configuration"):
+				h.Should(false, "no token for a replayed assertion: an OpenID Provider follows OpenID Connect Core §9, which makes each assertion single use",
+					"sequential replay accepted: %v; both parallel copies accepted: %v", again.OK(), both == 2)
 			default:
 				h.Note("a replayed assertion is accepted (sequential: %v, parallel: %v): allowed by RFC 7523, not by OpenID Connect §9", again.OK(), both == 2)
 			}

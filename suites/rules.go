@@ -105,6 +105,12 @@ var rules = map[string]Rule{
 		Sentence: "RFC 7523 §3: the authorization server MAY reject JWTs with an iat claim value that is unreasonably far in the past.",
 		Binds:    "server",
 	},
+	"JWT-IAT-02": {
+		Keyword:  "none",
+		Sentence: "RFC 7523 §3 says nothing on a future iat; the FAPI 2.0 Security Profile accepts timestamps up to 10 seconds ahead and refuses those more than 60 seconds ahead.",
+		Binds:    "server",
+		Why:      "Recorded under the RFC profiles, where a verifier may allow minutes of leeway (RFC 7519); graded only under --profile fapi2.",
+	},
 	"JWT-SIG-01": {
 		Keyword:  "MUST",
 		Sentence: "RFC 7523 §3: the JWT MUST be digitally signed or have a MAC applied, and the server MUST reject a JWT with an invalid signature or MAC.",
