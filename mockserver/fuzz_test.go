@@ -3,6 +3,7 @@ package mockserver
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -21,7 +22,26 @@ func FuzzTokenRequest(f *testing.F) {
 	f.Add("POST", "grant_type=%zz&&&==", "Bearer x", "text/plain")
 	f.Add("GET", "", basicRaw("a:b:c"), "")
 	f.Add("POST", "resource=%2Fx&grant_type=client_credentials", basicRaw(":"), "application/x-www-form-urlencoded;;")
-	a := newTestAuthority(f)
+	// An assertion client too, so the fuzzer reaches the RFC 7523 path.
+	key, err := GenerateClientKey(ES256)
+	if err != nil {
+		f.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Issuer = "https://as.example.test"
+	cfg.Clients = append(cfg.Clients, key.Client("svc-jwt", "read"),
+		Client{ID: "svc-hs", Secret: "a client_secret_jwt secret of 32+ bytes", AuthMethods: []string{"client_secret_jwt"}})
+	jwt, _ := key.Assertion("svc-jwt", cfg.Issuer)
+	hs, _ := SecretAssertion("svc-hs", "a client_secret_jwt secret of 32+ bytes", cfg.Issuer)
+	typ := "&client_assertion_type=" + url.QueryEscape(AssertionType)
+	f.Add("POST", "grant_type=client_credentials"+typ+"&client_assertion="+jwt, "", "application/x-www-form-urlencoded")
+	f.Add("POST", "grant_type=client_credentials"+typ+"&client_assertion="+hs+"&client_id=svc-hs", "", "application/x-www-form-urlencoded")
+	f.Add("POST", "grant_type=client_credentials"+typ+"&client_assertion=eyJhbGciOiJub25lIn0.e30.", "", "application/x-www-form-urlencoded")
+	f.Add("POST", "grant_type=client_credentials"+typ+"&client_assertion="+jwt[:len(jwt)/2], basic(idA, secretA), "application/x-www-form-urlencoded")
+	a, err := New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, method, body, authz, ctype string) {
 		if !validMethod(method) {
 			method = http.MethodPost
