@@ -417,22 +417,31 @@ func init() {
 	assertionSpec(Spec{
 		ID: "JWT-TYP-01", RFC: "7523", Section: "3", Level: reports.Should,
 		Title:   "typ client-authentication+jwt is accepted; a JWT typed for something else is not a client assertion.",
-		How:     "(a) typ client-authentication+jwt; (b) typ at+jwt (an access token's type).",
-		Accepts: "(a) a token (rfc7523bis: MUST); (b) refused: accepted is recorded under rfc7523 and warns under rfc7523bis and fapi2 (RFC 8725 §3.11).",
+		How:     "(a) typ client-authentication+jwt; (b) under rfc7523bis, no typ and typ JWT; (c) typ at+jwt and dpop+jwt (an access token's and a DPoP proof's types).",
+		Accepts: "(a) a token; (b) a token (rfc7523bis: rejecting untyped assertions is NOT RECOMMENDED); (c) refused: accepted is recorded under rfc7523 and warns under rfc7523bis and fapi2 (RFC 8725 §3.11).",
 		Run: func(h *H) {
 			r := h.SendAssertion(h.sign(h.baseClaims(), map[string]any{"typ": "client-authentication+jwt"}))
-			if h.T.Has(ProfileRFC7523bis) {
-				h.Must(r.OK(), "a token for an assertion typed client-authentication+jwt", "%s", r.Summary())
-			} else {
-				h.Should(r.OK(), "a token for an assertion typed client-authentication+jwt (rfc7523bis asks clients to type them)", "%s", r.Summary())
+			h.Should(r.OK(), "a token for an assertion typed client-authentication+jwt (rfc7523bis asks clients to type them)", "%s", r.Summary())
+			bis := h.T.Has(ProfileRFC7523bis)
+			if bis {
+				j := h.T.AssertionClient
+				for _, t := range []struct {
+					what string
+					hdr  map[string]any
+				}{{"without typ", nil}, {"typed JWT", map[string]any{"typ": "JWT"}}} {
+					r := h.SendAssertion(h.signWith(jose.SignatureAlgorithm(j.alg()), j.Key, j.KeyID, h.baseClaims(), t.hdr))
+					h.Should(r.OK(), "a token for an assertion "+t.what+" (rejecting untyped assertions is NOT RECOMMENDED)", "%s", r.Summary())
+				}
 			}
-			r = h.SendAssertion(h.sign(h.baseClaims(), map[string]any{"typ": "at+jwt"}))
-			switch {
-			case !r.HasToken():
-			case h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2):
-				h.Should(false, "no token for a JWT typed at+jwt", "%s", r.Summary())
-			default:
-				h.Note("a JWT typed at+jwt is accepted as a client assertion (RFC 8725 §3.11 advises against it)")
+			for _, typ := range []string{"at+jwt", "dpop+jwt"} {
+				r := h.SendAssertion(h.sign(h.baseClaims(), map[string]any{"typ": typ}))
+				switch {
+				case !r.HasToken():
+				case bis || h.T.Has(ProfileFAPI2):
+					h.Should(false, "no token for a JWT typed "+typ, "%s", r.Summary())
+				default:
+					h.Note("a JWT typed %s is accepted as a client assertion (RFC 8725 §3.11 advises against it)", typ)
+				}
 			}
 		},
 	})

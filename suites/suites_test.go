@@ -228,3 +228,27 @@ func TestAssertionKeyMustSuitTheAlgorithm(t *testing.T) {
 		t.Errorf("P-384 key, alg from the key: %v, %s", err, target.AssertionClient.alg())
 	}
 }
+
+// TestUntypedRefusedWarnsUnderRFC7523bis: rfc7523bis makes rejecting
+// untyped assertions NOT RECOMMENDED, so a server that demands the type
+// warns there (and fails JWT-OK-01 elsewhere, whose baseline is untyped).
+func TestUntypedRefusedWarnsUnderRFC7523bis(t *testing.T) {
+	cfg := mockConfig(mockserver.QuirkAssertionTypRequired)
+	cfg.AssertionProfile = mockserver.ProfileRFC7523bis
+	s := mockserver.NewTestServer(t, cfg)
+	target := mockTarget(s)
+	target.Profiles = append(target.Profiles, ProfileRFC7523bis)
+	run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range run.Specs {
+		want := reports.Pass
+		if r.ID == "JWT-TYP-01" {
+			want = reports.Warn
+		}
+		if r.Verdict != want && !(want == reports.Pass && r.Verdict == reports.Info) {
+			t.Errorf("%s %s, want %s: %s", r.ID, r.Verdict, want, failureText(r))
+		}
+	}
+}
