@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,19 @@ func (h *H) otherClientID() string {
 		return h.T.Client.ID
 	}
 	return "occheck-other-client"
+}
+
+// keyMakes reports whether key can sign with the JWS algorithm alg.
+func keyMakes(key crypto.Signer, alg string) bool {
+	switch k := key.Public().(type) {
+	case *rsa.PublicKey:
+		return slices.Contains([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, alg)
+	case *ecdsa.PublicKey:
+		return alg == map[int]string{256: "ES256", 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
 }
 
 // freshKey is a new key of the assertion key's type, unknown to the server.
@@ -556,8 +570,8 @@ func init() {
 		Needs:   []Need{needMetadata},
 		Labels:  []string{"private_key_jwt", "metadata"},
 		Title:   "token_endpoint_auth_signing_alg_values_supported is present when an assertion method is listed.",
-		How:     "Read the metadata.",
-		Accepts: "The list present and not empty when private_key_jwt or client_secret_jwt is listed (none in it is MD-07's).",
+		How:     "Read the metadata; with an assertion client whose baseline works (JWT-OK-01), also sign the baseline assertion with every other listed algorithm its key can make.",
+		Accepts: "The list present and not empty when private_key_jwt or client_secret_jwt is listed (none in it is MD-07's). Which other listed algorithms the key is accepted with is recorded, not graded: a key registered with an alg member may be bound to that one algorithm (RFC 7517 §4.4).",
 		Run: func(h *H) {
 			_, m := h.Metadata()
 			methods, _ := m["token_endpoint_auth_methods_supported"].([]any)
@@ -571,6 +585,26 @@ func init() {
 			}
 			algs, ok := m["token_endpoint_auth_signing_alg_values_supported"].([]any)
 			h.Require(ok && len(algs) > 0, "token_endpoint_auth_signing_alg_values_supported listed", "%v", m["token_endpoint_auth_signing_alg_values_supported"])
+			j := h.T.AssertionClient
+			if j == nil || !h.metadataTrusted() {
+				return
+			}
+			if r := h.st.result(h.ctx, specByID(idAssertionBaseline)); r.Verdict != reports.Pass && r.Verdict != reports.Info {
+				h.Note("the listed algorithms are not tried: %s", dependencyReason(idAssertionBaseline, r))
+				return
+			}
+			for _, v := range algs {
+				alg, _ := v.(string)
+				if alg == j.alg() || !keyMakes(j.Key, alg) {
+					continue
+				}
+				r := h.SendAssertion(h.signWith(jose.SignatureAlgorithm(alg), j.Key, j.KeyID, h.baseClaims(), h.baseTyp()))
+				if r.OK() {
+					h.Note("listed algorithm %s: accepted with the assertion client's key", alg)
+				} else {
+					h.Note("listed algorithm %s: refused with the assertion client's key (%d %s); fine if the key was registered for one algorithm", alg, r.Status, r.ErrorCode())
+				}
+			}
 		},
 	})
 }
