@@ -19,11 +19,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -36,6 +39,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/occheck/occheck/mockserver"
 )
 
 func main() {
@@ -43,6 +48,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "load duration per target")
 	conns := flag.Int("conns", 32, "concurrent connections")
 	algs := flag.String("algs", "RS256,PS256,ES256,EdDSA", "algorithms to measure")
+	auth := flag.String("auth", "client_secret_basic", "client authentication: client_secret_basic, private_key_jwt (an ES256 assertion per request, signed before the load starts), or both")
 	serveBare := flag.String("serve-bare", "", "internal: serve the bare baseline on this address with a body of -bare-size bytes")
 	bareSize := flag.Int("bare-size", 0, "internal: bare body size")
 	flag.Parse()
@@ -59,18 +65,41 @@ func main() {
 		runtime.GOARCH, cores, *conns, *duration, time.Now().UTC().Format("2006-01-02"))
 	fmt.Println("| alg | start→token | idle RSS | tokens/s | bare rps | sign/s (1 core) | bound | % of bound | p50 | p99 | bare p99 | p99 ratio | RSS after load | peak RSS | errors |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	auths := []string{*auth}
+	if *auth == "both" {
+		auths = []string{"client_secret_basic", "private_key_jwt"}
+	}
 	for _, alg := range strings.Split(*algs, ",") {
-		if err := measure(*occheck, alg, *duration, *conns, cores); err != nil {
-			fmt.Fprintf(os.Stderr, "load %s: %v\n", alg, err)
-			os.Exit(1)
+		for _, a := range auths {
+			if err := measure(*occheck, alg, a, *duration, *conns, cores); err != nil {
+				fmt.Fprintf(os.Stderr, "load %s %s: %v\n", alg, a, err)
+				os.Exit(1)
+			}
 		}
 	}
 }
 
-func measure(bin, alg string, d time.Duration, conns, cores int) error {
-	// The mock, as a user starts it.
+func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
+	// The mock, as a user starts it; for private_key_jwt with a client
+	// registered with this run's key.
+	args := []string{"mock", "--addr", "127.0.0.1:0", "--signing-alg", alg}
+	var key *mockserver.ClientKey
+	if auth == "private_key_jwt" {
+		var err error
+		if key, err = mockserver.GenerateClientKey(mockserver.ES256); err != nil {
+			return err
+		}
+		cfg, err := assertionConfig(key)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(cfg)
+		args = append(args, "--config", cfg)
+	} else if auth != "client_secret_basic" {
+		return fmt.Errorf("-auth %q is not client_secret_basic, private_key_jwt or both", auth)
+	}
 	start := time.Now()
-	cmd := exec.Command(bin, "mock", "--addr", "127.0.0.1:0", "--signing-alg", alg)
+	cmd := exec.Command(bin, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -84,10 +113,22 @@ func measure(bin, alg string, d time.Duration, conns, cores int) error {
 	if err != nil {
 		return err
 	}
+	creds := basicCreds(user, pass)
+	var signing time.Duration // the client's pre-signing, not the server's start-up
+	if key != nil {
+		t := time.Now()
+		// Each request needs its own assertion (jti is single use): sign
+		// them all before the clock starts, so the client's signing is
+		// not measured.
+		if creds, err = assertionCreds(key, tokenURL, int(12000*d.Seconds())+1); err != nil {
+			return err
+		}
+		signing = time.Since(t)
+	}
 	client := newClient(conns)
 	var body []byte
 	for {
-		if body, err = token(client, tokenURL, user, pass); err == nil {
+		if body, err = token(client, tokenURL, creds); err == nil {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
@@ -95,11 +136,11 @@ func measure(bin, alg string, d time.Duration, conns, cores int) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	startup := time.Since(start)
+	startup := time.Since(start) - signing
 	time.Sleep(500 * time.Millisecond)
 	idle := rss(cmd.Process.Pid, "VmRSS")
 
-	res := load(client, tokenURL, user, pass, d, conns)
+	res := load(client, tokenURL, creds, d, conns)
 	after := rss(cmd.Process.Pid, "VmRSS")
 	peak := rss(cmd.Process.Pid, "VmHWM")
 
@@ -114,8 +155,12 @@ func measure(bin, alg string, d time.Duration, conns, cores int) error {
 	}
 	tSign := 1 / signRate
 	bound := 1 / (1/bare.rps + tSign/float64(cores))
+	label := alg
+	if key != nil {
+		label += " (private_key_jwt, ES256 assertions)"
+	}
 	fmt.Printf("| %s | %v | %.1f MiB | %.0f | %.0f | %.0f | %.0f | %.0f%% | %v | %v | %v | %.2f | %.1f MiB | %.1f MiB | %d |\n",
-		alg, startup.Round(time.Millisecond), mib(idle), res.rps, bare.rps, signRate, bound, 100*res.rps/bound,
+		label, startup.Round(time.Millisecond), mib(idle), res.rps, bare.rps, signRate, bound, 100*res.rps/bound,
 		res.p50.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond), bare.p99.Round(10*time.Microsecond),
 		float64(res.p99)/float64(bare.p99), mib(after), mib(peak), res.errors)
 	return nil
@@ -135,8 +180,13 @@ func readBanner(r io.Reader) (tokenURL, user, pass string, err error) {
 		if m := bannerURL.FindStringSubmatch(line); m != nil {
 			tokenURL = m[1]
 		}
-		if m := bannerCurl.FindStringSubmatch(line); m != nil {
+		m := bannerCurl.FindStringSubmatch(line)
+		if m != nil {
 			user, pass = m[1], m[2]
+		}
+		// The curl line for the demo client, or, with a configuration
+		// file, the clients line: either ends the banner's useful part.
+		if m != nil || strings.HasPrefix(strings.TrimSpace(line), "clients ") {
 			go func() { _, _ = io.Copy(io.Discard, r) }()
 			return tokenURL, user, pass, nil
 		}
@@ -149,10 +199,68 @@ func newClient(conns int) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
-func token(c *http.Client, tokenURL, user, pass string) ([]byte, error) {
-	req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader("grant_type=client_credentials"))
+// credentials authenticates one request: it returns the extra body and
+// sets headers; ok is false when it has run out of assertions.
+type credentials func(req *http.Request) (body string, ok bool)
+
+// basicCreds is HTTP Basic with the banner's (already form-encoded) id
+// and secret.
+func basicCreds(user, pass string) credentials {
+	return func(req *http.Request) (string, bool) {
+		req.SetBasicAuth(user, pass)
+		return "", true
+	}
+}
+
+// assertionCreds hands out n assertions signed in advance, one per request.
+func assertionCreds(key *mockserver.ClientKey, aud string, n int) (credentials, error) {
+	pool := make(chan string, n)
+	for range n {
+		jwt, err := key.Assertion(loadClientID, aud)
+		if err != nil {
+			return nil, err
+		}
+		pool <- jwt
+	}
+	close(pool)
+	return func(*http.Request) (string, bool) {
+		jwt, ok := <-pool
+		return "&client_assertion_type=" + url.QueryEscape(mockserver.AssertionType) + "&client_assertion=" + jwt, ok
+	}, nil
+}
+
+// loadClientID is the private_key_jwt client of the load test.
+const loadClientID = "load-jwt-client"
+
+// assertionConfig writes a mock configuration with the demo client and a
+// private_key_jwt client holding key, and returns its path.
+func assertionConfig(key *mockserver.ClientKey) (string, error) {
+	jwks, err := json.Marshal(key.PublicJWKS())
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp("", "occheck-load-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	cfg := fmt.Sprintf("clients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n  - id: %s\n    jwks: '%s'\n    scopes: [read]\nreplay_cache_size: 10000000\n",
+		mockserver.DemoClientID, mockserver.DemoClientSecret, loadClientID, jwks)
+	if _, err := f.WriteString(cfg); err != nil {
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
+var errNoCredentials = errors.New("out of pre-signed assertions")
+
+func token(c *http.Client, tokenURL string, creds credentials) ([]byte, error) {
+	req, _ := http.NewRequest(http.MethodPost, tokenURL, nil)
+	extra, ok := creds(req)
+	if !ok {
+		return nil, errNoCredentials
+	}
+	req.Body = io.NopCloser(strings.NewReader("grant_type=client_credentials" + extra))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(user, pass) // already form-encoded by the banner
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
@@ -175,7 +283,7 @@ type result struct {
 }
 
 // load runs conns workers for d and collects latencies.
-func load(c *http.Client, u, user, pass string, d time.Duration, conns int) result {
+func load(c *http.Client, u string, creds credentials, d time.Duration, conns int) result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var ok, bad atomic.Int64
@@ -188,8 +296,8 @@ func load(c *http.Client, u, user, pass string, d time.Duration, conns int) resu
 			defer wg.Done()
 			for ctx.Err() == nil {
 				t := time.Now()
-				_, err := token(c, u, user, pass)
-				if ctx.Err() != nil {
+				_, err := token(c, u, creds)
+				if ctx.Err() != nil || errors.Is(err, errNoCredentials) {
 					return
 				}
 				if err != nil {
@@ -232,7 +340,7 @@ func bareRun(size int, d time.Duration, conns int) (result, error) {
 	c := newClient(conns)
 	u := "http://" + addr + "/token"
 	for i := 0; ; i++ {
-		if _, err := token(c, u, "x", "y"); err == nil {
+		if _, err := token(c, u, basicCreds("x", "y")); err == nil {
 			break
 		}
 		if i > 5000 {
@@ -240,7 +348,7 @@ func bareRun(size int, d time.Duration, conns int) (result, error) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return load(c, u, "x", "y", d, conns), nil
+	return load(c, u, basicCreds("x", "y"), d, conns), nil
 }
 
 // serveBareHandler answers every request with a fixed JSON body: the cost
