@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -194,7 +195,10 @@ func headerAlg(raw string) string {
 func (as *assertion) readClaims(payload []byte) *oauthError {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
-	if err := dec.Decode(&as.claims); err != nil || as.claims == nil || dec.More() {
+	if err := dec.Decode(&as.claims); err != nil || as.claims == nil {
+		return errAssertion("the client assertion's payload is not one JSON object (RFC 7519 section 7.2)")
+	}
+	if _, err := dec.Token(); err != io.EOF {
 		return errAssertion("the client assertion's payload is not one JSON object (RFC 7519 section 7.2)")
 	}
 	for _, c := range []struct {

@@ -462,6 +462,7 @@ func TestAssertionReviewCases(t *testing.T) {
 	}
 	c, _ := json.Marshal(f.claims(idJ))
 	wantRefused(t, f.post(t, signRaw(string(c)+` {"x":1}`, nil), "", nil), "invalid_client", "not one JSON object")
+	wantRefused(t, f.post(t, signRaw(string(c)+`}`, nil), "", nil), "invalid_client", "not one JSON object")
 	wantRefused(t, f.post(t, signRaw(string(c), map[string]any{"typ": 5}), "", nil), "invalid_client", "typ header is not a string")
 	big := with(f.claims(idJ), func(c *AssertionClaims) { c.Expiry = 1e15 })
 	wantRefused(t, f.post(t, mustSign(t, f.ec, big, ""), "", nil), "invalid_client", "NumericDate")

@@ -165,14 +165,39 @@ func unsignedJWT(c claimSet) string {
 // scope JWT-OK-01 found the assertion client needs (none, or the first
 // configured one: it is another client than the one under test).
 func (h *H) assertionBody(jwt string, kv ...string) string {
+	return h.assertionBodyTyped(assertionTypeURN, jwt, kv...)
+}
+
+// assertionBodyTyped is assertionBody with another client_assertion_type.
+func (h *H) assertionBodyTyped(typ, jwt string, kv ...string) string {
 	h.st.mu.Lock()
 	scope := h.st.jwtScope
 	h.st.mu.Unlock()
-	kv = append([]string{rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt}, kv...)
+	kv = append([]string{rfc6749.ParamClientAssertionType, typ, rfc6749.ParamClientAssertion, jwt}, kv...)
 	if scope != "" {
 		kv = append([]string{"scope", scope}, kv...)
 	}
 	return ccBody(kv...)
+}
+
+// withScopeSearch sends a request of another client than the one under
+// test: without a scope first (the client's default), then, when the
+// server refuses for another reason than client authentication, with the
+// first configured scope. It returns the last answer and the scope sent.
+func (h *H) withScopeSearch(send func(scope string) *Response) (*Response, string) {
+	r := send("")
+	if r.OK() || r.ErrorCode() == rfc6749.ErrInvalidClient || h.firstScope() == "" {
+		return r, ""
+	}
+	return send(h.firstScope()), h.firstScope()
+}
+
+// skipOnScope skips when the server authenticated the client but refused
+// the scope: a configuration matter, not a verdict on the method.
+func (h *H) skipOnScope(r *Response, client string) {
+	if !r.OK() && r.ErrorCode() == rfc6749.ErrInvalidScope {
+		h.Skip(fmt.Sprintf("client %s was refused the scope (tried none, then %q): %s; give it a scope it may have as the first --scope value", client, h.firstScope(), r.Summary()))
+	}
 }
 
 // firstScope is the first configured scope, "" without one.

@@ -87,36 +87,31 @@ func init() {
 			if len(cands) == 0 {
 				h.Skip("the issuer is unknown, and this profile accepts only the issuer as audience (--issuer)")
 			}
-			try := func(aud, scope string) *Response {
-				h.st.mu.Lock()
-				h.st.jwtScope = scope
-				h.st.mu.Unlock()
-				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
+			var last *Response
+			for _, aud := range cands {
+				r, scope := h.withScopeSearch(func(scope string) *Response {
+					h.st.mu.Lock()
+					h.st.jwtScope = scope
+					h.st.mu.Unlock()
+					return h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
+				})
 				if r.OK() {
 					h.st.mu.Lock()
 					h.st.jwtAud = aud
 					h.st.mu.Unlock()
-					h.Note("the assertion with aud %s was accepted", aud)
-				}
-				return r
-			}
-			var last *Response
-			for _, aud := range cands {
-				// Without a scope first (the client's default); then, when the
-				// server refuses for another reason than the client
-				// authentication, with the first configured scope.
-				if last = try(aud, ""); last.OK() {
+					if scope == "" {
+						h.Note("the assertion with aud %s was accepted (no scope asked for)", aud)
+					} else {
+						h.Note("the assertion with aud %s was accepted (scope %s)", aud, scope)
+					}
 					return
 				}
-				if last.ErrorCode() != rfc6749.ErrInvalidClient && h.firstScope() != "" {
-					if last = try(aud, h.firstScope()); last.OK() {
-						return
-					}
-				}
+				last = r
 			}
 			h.st.mu.Lock()
 			h.st.jwtScope = ""
 			h.st.mu.Unlock()
+			h.skipOnScope(last, h.T.AssertionClient.ID)
 			h.Require(false, "a token for a valid assertion with aud "+strings.Join(cands, " or "), "%s", last.Summary())
 		},
 	})
@@ -128,7 +123,7 @@ func init() {
 		Catches: "Parsers that compare case-insensitively or only look at the jwt-bearer suffix.",
 		Run: func(h *H) {
 			for _, typ := range []string{"urn:example:other", strings.ToUpper(assertionTypeURN), "urn:ietf:params:oauth:grant-type:jwt-bearer"} {
-				body := h.scoped(rfc6749.ParamClientAssertionType, typ, rfc6749.ParamClientAssertion, h.sign(h.baseClaims(), nil))
+				body := h.assertionBodyTyped(typ, h.sign(h.baseClaims(), nil))
 				h.refused(h.Send(body), "client_assertion_type "+typ)
 			}
 		},
@@ -284,11 +279,14 @@ func init() {
 	assertionSpec(Spec{
 		ID: "JWT-NBF-01", RFC: "7523", Section: "3", Level: reports.Must,
 		Title:   "An assertion is not accepted before its nbf.",
-		How:     "nbf = now+120, exp = now+180 (a short lifetime, so no lifetime cap refuses it for another reason).",
+		How:     "nbf = now+600, exp = now+660; first the same assertion without nbf, which must be accepted, so that nbf is the only defect.",
 		Accepts: "No token.",
 		Run: func(h *H) {
 			now := time.Now().Unix()
-			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("nbf", now+120, "exp", now+180), nil)), "an assertion not valid for 2 minutes")
+			if r := h.SendAssertion(h.sign(h.baseClaims().with("exp", now+660), nil)); !r.OK() {
+				h.Skip("an assertion valid for 11 minutes is refused already (" + r.Summary() + "), so nbf cannot be tested alone")
+			}
+			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("nbf", now+600, "exp", now+660), nil)), "an assertion not valid for 10 minutes")
 		},
 	})
 	assertionSpec(Spec{
@@ -322,7 +320,7 @@ func init() {
 	assertionSpec(Spec{
 		ID: "JWT-IAT-02", RFC: "7523", Section: "3", Level: reports.Note,
 		Title:   "Timestamps slightly ahead of the server clock are tolerated; far-ahead ones are refused (FAPI 2.0).",
-		How:     "(a) iat = nbf = now+8; (b) iat = now+120 without nbf; (c) nbf = now+120, exp = now+180.",
+		How:     "(a) iat = nbf = now+5; (b) iat = now+120 without nbf, exp = now+180; (c) nbf = now+120, exp = now+180.",
 		Accepts: "RFC 7523 says nothing on a future iat: recorded. Under --profile fapi2, (a) must be accepted and (b), (c) refused (FAPI 2.0 SP §5.3.2.1: 10 s ahead accepted, over 60 s refused).",
 		Run: func(h *H) {
 			now := time.Now().Unix()
@@ -332,8 +330,8 @@ func init() {
 				accept bool
 			}
 			for _, t := range []try{
-				{"iat = nbf = now+8", h.baseClaims().with("iat", now+8, "nbf", now+8), true},
-				{"iat = now+120", h.baseClaims().with("iat", now+120), false},
+				{"iat = nbf = now+5", h.baseClaims().with("iat", now+5, "nbf", now+5), true},
+				{"iat = now+120", h.baseClaims().with("iat", now+120, "exp", now+180), false},
 				{"nbf = now+120", h.baseClaims().with("nbf", now+120, "exp", now+180), false},
 			} {
 				r := h.SendAssertion(h.sign(t.claims, nil))
@@ -525,7 +523,7 @@ func init() {
 		Needs:     []Need{need(func(t *Target) bool { return t.SecretJWTClient != nil }, "needs a client registered for client_secret_jwt (--secret-jwt-client-id)")},
 		Labels:    []string{"client_secret_jwt"},
 		Title:     "client_secret_jwt: an HS256 assertion keyed with the client secret authenticates; one keyed with another secret does not.",
-		How:       "The client_secret_jwt client's assertion (iss = sub = its id, the audience JWT-OK-01 would try first, a minute of life, a fresh jti), HS256 keyed with (a) its secret, (b) its secret with one character appended.",
+		How:       "The client_secret_jwt client's assertion (iss = sub = its id, the token endpoint URL then the issuer as audience, as JWT-OK-01 tries them, a minute of life, a fresh jti; no scope, then the first --scope value), HS256 keyed with (a) its secret, (b) its secret with one character appended.",
 		Accepts:   "(a) a token; (b) no token. Under --profile fapi2, (a) must be refused too: FAPI 2.0 allows only private_key_jwt and mTLS.",
 		Catches:   "Servers that accept a MAC they never check.",
 		Run: func(h *H) {
@@ -546,23 +544,29 @@ func init() {
 			claims := func() claimSet {
 				return claimSet{"iss": c.ID, "sub": c.ID, "aud": aud, "iat": now, "exp": now + 60, "jti": freshJTI()}
 			}
-			// Another client than the one under test: only the first scope,
-			// the one most likely granted to both.
-			send := func(jwt string) *Response {
-				return h.Send(h.scopedShared(rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt))
+			send := func(scope, jwt string) *Response {
+				kv := []string{rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt}
+				if scope != "" {
+					kv = append([]string{"scope", scope}, kv...)
+				}
+				return h.Send(ccBody(kv...))
 			}
 			var r *Response
+			var scope string
 			for _, aud = range cands { // the first audience the server takes
-				if r = send(h.signWith(jose.HS256, []byte(c.Secret), "", claims(), h.baseTyp())); r.OK() {
+				if r, scope = h.withScopeSearch(func(scope string) *Response {
+					return send(scope, h.signWith(jose.HS256, []byte(c.Secret), "", claims(), h.baseTyp()))
+				}); r.OK() || r.ErrorCode() == rfc6749.ErrInvalidScope {
 					break
 				}
 			}
+			h.skipOnScope(r, c.ID)
 			if h.T.Has(ProfileFAPI2) {
 				h.Must(!r.HasToken(), "no token for client_secret_jwt (FAPI 2.0 allows private_key_jwt and mTLS only)", "%s", r.Summary())
 			} else {
 				h.Require(r.OK(), "a token for an HS256 assertion keyed with the client secret", "%s", r.Summary())
 			}
-			h.refused(send(h.signWith(jose.HS256, []byte(c.Secret+"x"), "", claims(), h.baseTyp())), "an HS256 assertion keyed with a wrong secret")
+			h.refused(send(scope, h.signWith(jose.HS256, []byte(c.Secret+"x"), "", claims(), h.baseTyp())), "an HS256 assertion keyed with a wrong secret")
 		},
 	})
 	add(Spec{

@@ -146,7 +146,7 @@ var rules = map[string]Rule{
 		Keyword:  "MAY",
 		Sentence: "RFC 7523 §3: the authorization server MAY ensure that JWTs are not replayed, by keeping each jti until the JWT expires.",
 		Binds:    "server",
-		Why:      "Recorded under the default profile, as RFC 7523 makes replay protection optional; a failure under --profile fapi2, where OpenID Connect §9 makes each assertion single use.",
+		Why:      "Recorded under the default profile, as RFC 7523 makes replay protection optional; a warning when the server publishes OpenID Provider metadata, since OpenID Connect §9 makes each assertion single use (a rule worded for the client that a provider enforces by refusing replays); a failure under --profile fapi2.",
 	},
 	"JWT-ERR-01": {
 		Keyword:  "MUST",

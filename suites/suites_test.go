@@ -252,3 +252,23 @@ func TestUntypedRefusedWarnsUnderRFC7523bis(t *testing.T) {
 		}
 	}
 }
+
+// TestAssertionNegativesUseTheFoundScope: with an assertion client that
+// may not have the main client's scopes, a negative is refused for its
+// defect, not for the scope, so a deviation is still caught.
+func TestAssertionNegativesUseTheFoundScope(t *testing.T) {
+	cfg := mockConfig(mockserver.QuirkAssertionAnyType)
+	for i := range cfg.Clients {
+		if cfg.Clients[i].ID == mockJ {
+			cfg.Clients[i] = mockJKey.Client(mockJ, "read")
+		}
+	}
+	s := mockserver.NewTestServer(t, cfg)
+	run, err := Run(t.Context(), mockTarget(s), RunOptions{LabelFilter: "private_key_jwt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(run, "JWT-TYPE-01"); r.Verdict != reports.Fail {
+		t.Errorf("JWT-TYPE-01 %s under assertion-any-type, want fail: %s", r.Verdict, failureText(r))
+	}
+}

@@ -120,7 +120,7 @@ func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
 		// Each request needs its own assertion (jti is single use): sign
 		// them all before the clock starts, so the client's signing is
 		// not measured.
-		if creds, err = assertionCreds(key, tokenURL, int(12000*d.Seconds())+1); err != nil {
+		if creds, err = assertionCreds(key, tokenURL, int(12000*d.Seconds())+1, d); err != nil {
 			return err
 		}
 		signing = time.Since(t)
@@ -212,19 +212,44 @@ func basicCreds(user, pass string) credentials {
 	}
 }
 
-// assertionCreds hands out n assertions signed in advance, one per request.
-func assertionCreds(key *mockserver.ClientKey, aud string, n int) (credentials, error) {
+// assertionCreds hands out n assertions signed in advance (on every core),
+// one per request, each valid until well after the run; when the pool
+// runs dry it says so once.
+func assertionCreds(key *mockserver.ClientKey, aud string, n int, d time.Duration) (credentials, error) {
 	pool := make(chan string, n)
-	for range n {
-		jwt, err := key.Assertion(loadClientID, aud)
-		if err != nil {
-			return nil, err
-		}
-		pool <- jwt
+	now := time.Now()
+	exp := now.Add(d + 10*time.Minute).Unix()
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	workers := runtime.NumCPU()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				jwt, err := key.Sign(mockserver.AssertionClaims{Issuer: loadClientID, Subject: loadClientID, Audience: aud,
+					IssuedAt: now.Unix(), Expiry: exp, ID: fmt.Sprintf("load-%d-%d", now.UnixNano(), i)}, "")
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				pool <- jwt
+			}
+		}()
 	}
+	wg.Wait()
 	close(pool)
+	if err, _ := failed.Load().(error); err != nil {
+		return nil, err
+	}
+	var dry sync.Once
 	return func(*http.Request) (string, bool) {
 		jwt, ok := <-pool
+		if !ok {
+			dry.Do(func() {
+				fmt.Fprintf(os.Stderr, "load: all %d pre-signed assertions used before the end of the run; the row covers a shorter time\n", n)
+			})
+		}
 		return "&client_assertion_type=" + url.QueryEscape(mockserver.AssertionType) + "&client_assertion=" + jwt, ok
 	}, nil
 }
@@ -245,21 +270,29 @@ func assertionConfig(key *mockserver.ClientKey) (string, error) {
 	}
 	cfg := fmt.Sprintf("clients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n  - id: %s\n    jwks: '%s'\n    scopes: [read]\nreplay_cache_size: 10000000\n",
 		mockserver.DemoClientID, mockserver.DemoClientSecret, loadClientID, jwks)
-	if _, err := f.WriteString(cfg); err != nil {
+	_, err = f.WriteString(cfg)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
 		return "", err
 	}
-	return f.Name(), f.Close()
+	return f.Name(), nil
 }
 
 var errNoCredentials = errors.New("out of pre-signed assertions")
 
 func token(c *http.Client, tokenURL string, creds credentials) ([]byte, error) {
-	req, _ := http.NewRequest(http.MethodPost, tokenURL, nil)
-	extra, ok := creds(req)
+	hdr := &http.Request{Header: http.Header{}}
+	extra, ok := creds(hdr)
 	if !ok {
 		return nil, errNoCredentials
 	}
-	req.Body = io.NopCloser(strings.NewReader("grant_type=client_credentials" + extra))
+	// The body is known before the request is made, so it goes out with a
+	// Content-Length, never chunked.
+	req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader("grant_type=client_credentials"+extra))
+	req.Header = hdr.Header
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.Do(req)
 	if err != nil {
