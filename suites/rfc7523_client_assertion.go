@@ -602,10 +602,19 @@ func init() {
 				if alg == j.alg() || !keyMakes(j.Key, alg) {
 					continue
 				}
-				r := h.SendAssertion(h.signWith(jose.SignatureAlgorithm(alg), j.Key, j.KeyID, h.baseClaims(), h.baseTyp()))
-				if r.OK() {
+				// Probes only: a server fault here is ERR-5XX-01's, not a
+				// metadata failure.
+				r, fault, err := h.soft(func() *Response {
+					return h.SendAssertion(h.signWith(jose.SignatureAlgorithm(alg), j.Key, j.KeyID, h.baseClaims(), h.baseTyp()))
+				})
+				switch {
+				case err != nil:
+					h.Note("listed algorithm %s: no answer to grade (%v)", alg, err)
+				case fault != "":
+					h.Note("listed algorithm %s: no answer to grade (%s)", alg, fault)
+				case r.OK():
 					h.Note("listed algorithm %s: accepted with the assertion client's key", alg)
-				} else {
+				default:
 					h.Note("listed algorithm %s: refused with the assertion client's key (%d %s); fine if the key was registered for one algorithm", alg, r.Status, r.ErrorCode())
 				}
 			}
