@@ -272,3 +272,32 @@ func TestAssertionNegativesUseTheFoundScope(t *testing.T) {
 		t.Errorf("JWT-TYPE-01 %s under assertion-any-type, want fail: %s", r.Verdict, failureText(r))
 	}
 }
+
+// TestStricterProfilesCatchALaxServer: the reference server under its
+// default rfc7523 rules accepts what rfc7523bis and FAPI 2.0 forbid; the
+// specs graded by those profiles say so, and only those.
+func TestStricterProfilesCatchALaxServer(t *testing.T) {
+	for profile, want := range map[string]map[string]reports.Verdict{
+		ProfileRFC7523bis: {"JWT-AUD-02": reports.Fail},
+		ProfileFAPI2:      {"JWT-AUD-02": reports.Fail, "JWT-AUD-03": reports.Fail, "JWT-ALG-02": reports.Fail, "JWT-JTI-02": reports.Warn},
+	} {
+		t.Run(profile, func(t *testing.T) {
+			s := mockserver.NewTestServer(t, mockConfig())
+			target := mockTarget(s)
+			target.Profiles = append(target.Profiles, profile)
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt || client_secret_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range run.Specs {
+				w, listed := want[r.ID]
+				switch {
+				case listed && r.Verdict != w:
+					t.Errorf("%s %s, want %s: %s", r.ID, r.Verdict, w, failureText(r))
+				case !listed && r.Verdict != reports.Pass && r.Verdict != reports.Info:
+					t.Errorf("%s %s, want pass: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+		})
+	}
+}
