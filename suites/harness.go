@@ -791,9 +791,14 @@ func (h *H) SendParallel(bodies ...string) []*Response {
 		}()
 	}
 	wg.Wait()
+	// Every exchange is in the transcript before the first one is graded,
+	// even when grading it ends the spec.
+	for i := range bodies {
+		h.keep(prs[i], outs[i].ex)
+	}
 	rs := make([]*Response, len(bodies))
 	for i := range bodies {
-		rs[i] = h.record(prs[i], specs.OpToken, outs[i].resp, outs[i].ex, outs[i].err)
+		rs[i] = h.grade(prs[i], specs.OpToken, outs[i].resp, outs[i].ex, outs[i].err)
 	}
 	return rs
 }
@@ -801,14 +806,25 @@ func (h *H) SendParallel(bodies ...string) []*Response {
 // record keeps an exchange, grades transport trouble and server faults,
 // and validates the response against the contract operation op.
 func (h *H) record(pr probe.Request, op specs.Operation, resp *probe.Response, ex reports.Exchange, err error) *Response {
+	h.keep(pr, ex)
+	return h.grade(pr, op, resp, ex, err)
+}
+
+// keep adds an exchange to the spec's transcript and the run's count.
+func (h *H) keep(pr probe.Request, ex reports.Exchange) {
 	h.exchanges = append(h.exchanges, ex)
 	h.lastCurl = h.st.prober.Curl(pr)
-	toToken := sameEndpoint(pr.URL, h.T.TokenURL)
-	if toToken {
+	if sameEndpoint(pr.URL, h.T.TokenURL) {
 		h.st.mu.Lock()
 		h.st.tokenExchanges++
 		h.st.mu.Unlock()
 	}
+}
+
+// grade turns a kept exchange into the spec's Response: transport
+// trouble and server faults end the spec, the contract is checked.
+func (h *H) grade(pr probe.Request, op specs.Operation, resp *probe.Response, ex reports.Exchange, err error) *Response {
+	toToken := sameEndpoint(pr.URL, h.T.TokenURL)
 	if err != nil {
 		if toToken && probe.IsDropped(err) {
 			h.serverFault(ex, fmt.Sprintf("%s %s: the server closed the connection without a complete response (%v)", pr.Method, ex.URL, err))
