@@ -230,7 +230,7 @@ func algFitsKey(alg string, pub crypto.PublicKey) error {
 	case *rsa.PublicKey:
 		ok = strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
 	case *ecdsa.PublicKey:
-		ok = alg == map[int]string{256: "ES256", 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
+		ok = alg == ecAlg(k)
 	case ed25519.PublicKey:
 		ok = alg == EdDSA
 	}
@@ -238,6 +238,12 @@ func algFitsKey(alg string, pub crypto.PublicKey) error {
 		return fmt.Errorf("algorithm %q does not suit a %T key", alg, pub)
 	}
 	return nil
+}
+
+// ecAlg is the one JWS algorithm an EC key signs with, by its curve (RFC
+// 7518 §3.4); "" for a curve JWS does not define.
+func ecAlg(k *ecdsa.PublicKey) string {
+	return map[int]string{256: ES256, 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
 }
 
 // PublicJWKS is the public key as a JWK Set, to register at a server.
@@ -410,7 +416,7 @@ func LoadClientKey(path, alg string) (*ClientKey, error) {
 		case *rsa.PublicKey:
 			alg = RS256
 		case *ecdsa.PublicKey:
-			alg = map[int]string{256: ES256, 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
+			alg = ecAlg(k)
 		case ed25519.PublicKey:
 			alg = EdDSA
 		}

@@ -124,14 +124,19 @@ func (h *H) baseTyp() map[string]any {
 // sign signs claims with J's key, with the baseline typ plus hdr.
 func (h *H) sign(c claimSet, hdr map[string]any) string {
 	j := h.T.AssertionClient
-	all := h.baseTyp()
-	if all == nil {
-		all = map[string]any{}
+	return h.signWith(jose.SignatureAlgorithm(j.alg()), j.Key, j.KeyID, c, h.typAnd(hdr))
+}
+
+// typAnd is the baseline typ header plus hdr (hdr wins).
+func (h *H) typAnd(hdr map[string]any) map[string]any {
+	all := map[string]any{}
+	for k, v := range h.baseTyp() {
+		all[k] = v
 	}
 	for k, v := range hdr {
 		all[k] = v
 	}
-	return h.signWith(jose.SignatureAlgorithm(j.alg()), j.Key, j.KeyID, c, all)
+	return all
 }
 
 // signWith signs claims with any key; a nil header value drops it.

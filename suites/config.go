@@ -143,15 +143,15 @@ func (c *AssertionClient) alg() string {
 	case *rsa.PublicKey:
 		return "RS256"
 	case *ecdsa.PublicKey:
-		switch k.Curve.Params().BitSize {
-		case 384:
-			return "ES384"
-		case 521:
-			return "ES512"
-		}
-		return "ES256"
+		return ecAlg(k)
 	}
 	return "EdDSA"
+}
+
+// ecAlg is the one JWS algorithm an EC key signs with, by its curve (RFC
+// 7518 §3.4); "" for a curve JWS does not define.
+func ecAlg(k *ecdsa.PublicKey) string {
+	return map[int]string{256: "ES256", 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
 }
 
 // Has reports whether a profile is on.

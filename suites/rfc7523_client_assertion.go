@@ -50,7 +50,7 @@ func keyMakes(key crypto.Signer, alg string) bool {
 	case *rsa.PublicKey:
 		return slices.Contains([]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, alg)
 	case *ecdsa.PublicKey:
-		return alg == map[int]string{256: "ES256", 384: "ES384", 521: "ES512"}[k.Curve.Params().BitSize]
+		return alg == ecAlg(k)
 	case ed25519.PublicKey:
 		return alg == "EdDSA"
 	}
@@ -390,11 +390,7 @@ func init() {
 		Run: func(h *H) {
 			key, alg := h.freshKey()
 			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), h.baseTyp())), "an unregistered key")
-			pub := jose.JSONWebKey{Key: key.Public()}
-			hdr := map[string]any{"jwk": pub}
-			for k, v := range h.baseTyp() {
-				hdr[k] = v
-			}
+			hdr := h.typAnd(map[string]any{"jwk": jose.JSONWebKey{Key: key.Public()}})
 			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), hdr)), "an unregistered key sent in the jwk header")
 		},
 	})
@@ -408,10 +404,7 @@ func init() {
 		Run: func(h *H) {
 			j := h.T.AssertionClient
 			key, alg := h.freshKey()
-			hdr := map[string]any{"jwk": jose.JSONWebKey{Key: key.Public(), KeyID: j.KeyID}}
-			for k, v := range h.baseTyp() {
-				hdr[k] = v
-			}
+			hdr := h.typAnd(map[string]any{"jwk": jose.JSONWebKey{Key: key.Public(), KeyID: j.KeyID}})
 			h.refused(h.SendAssertion(h.signWith(alg, key, j.KeyID, h.baseClaims(), hdr)), "another key under the registered kid")
 		},
 	})
