@@ -38,6 +38,7 @@ const (
 	QuirkAssertionAudStringOnly    Quirk = "assertion-aud-string-only"
 	QuirkAssertionMultiWins        Quirk = "assertion-multi-assertion-wins"
 	QuirkAssertionSecretUnverified Quirk = "assertion-secret-jwt-unverified"
+	QuirkAssertionClientIDRefused  Quirk = "assertion-client-id-refused"
 )
 
 func init() {
@@ -249,6 +250,15 @@ func init() {
 					return nil
 				}
 				return next(x, cl, as)
+			}
+		}},
+		QuirkAssertionClientIDRefused: {"a client_id parameter next to a client assertion is refused as a second method, even naming the same client (RFC 7521 §4.2 allows it)", func(s *steps, a *Authority) {
+			next := s.verify
+			s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
+				if c.assertion != nil && c.bodyID != "" {
+					return nil, errInvalidRequest("client_id is not allowed next to a client assertion")
+				}
+				return next(x, c)
 			}
 		}},
 	} {

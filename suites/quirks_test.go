@@ -34,6 +34,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"assertion-aud-normalized":         {"JWT-AUD-01": warn},
 	"assertion-aud-string-only":        {"JWT-AUD-03": info},
 	"assertion-aud-unchecked":          {"JWT-AUD-01": fail},
+	"assertion-client-id-refused":      {"JWT-CID-01": warn},
 	"assertion-client-id-ignored":      {"JWT-CID-01": fail},
 	"assertion-exp-unchecked":          {"JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": fail},
 	"assertion-first-of-many":          {"JWT-ONE-01": fail},

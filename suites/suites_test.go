@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/mockserver"
@@ -296,6 +297,32 @@ func TestStricterProfilesCatchALaxServer(t *testing.T) {
 					t.Errorf("%s %s, want %s: %s", r.ID, r.Verdict, w, failureText(r))
 				case !listed && r.Verdict != reports.Pass && r.Verdict != reports.Info:
 					t.Errorf("%s %s, want pass: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+		})
+	}
+}
+
+// TestFAPI2TimestampWindow: under fapi2 a server must take timestamps a
+// few seconds ahead and refuse those minutes ahead; a server with no
+// leeway, or with minutes of it, fails JWT-IAT-02 and nothing else.
+func TestFAPI2TimestampWindow(t *testing.T) {
+	for name, skew := range map[string]time.Duration{"no leeway": time.Nanosecond, "5 minutes of leeway": 5 * time.Minute} {
+		t.Run(name, func(t *testing.T) {
+			cfg := mockConfig()
+			cfg.AssertionProfile = mockserver.ProfileFAPI2
+			cfg.AssertionSkew = mockserver.Duration(skew)
+			s := mockserver.NewTestServer(t, cfg)
+			target := mockTarget(s)
+			target.Profiles = append(target.Profiles, ProfileFAPI2)
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt || client_secret_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range run.Specs {
+				want := r.ID == "JWT-IAT-02"
+				if got := r.Verdict == reports.Fail; got != want || (!want && r.Verdict != reports.Pass && r.Verdict != reports.Info) {
+					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
 				}
 			}
 		})
