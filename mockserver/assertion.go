@@ -250,13 +250,10 @@ func (a *Authority) verifyAssertion(x *exchange, c credentials) (*client, *oauth
 	if cl == nil {
 		return nil, errAssertion("unknown client %s (the assertion's iss and sub)", reasonQuote(as.sub))
 	}
-	if !cl.allowsMethod(c.method) {
-		return nil, errAssertion("%s", methodRefused(cl, c.method))
-	}
 	if c.bodyID != "" && c.bodyID != cl.ID {
 		return nil, errAssertion("client_id %s does not name the client of the assertion, %s (RFC 7521 section 4.2)", a.reasonEcho(c.bodyID), reasonQuote(cl.ID))
 	}
-	if e := a.profileAllows(as); e != nil {
+	if e := x.s.assertionMethod(x, cl, as); e != nil {
 		return nil, e
 	}
 	if e := x.s.assertionSignature(x, cl, as); e != nil {
@@ -271,10 +268,16 @@ func (a *Authority) verifyAssertion(x *exchange, c credentials) (*client, *oauth
 	return cl, nil
 }
 
-// profileAllows applies the FAPI 2.0 limits on methods and algorithms,
-// before any key is tried: client_secret_jwt is not allowed, and
-// signatures only by PS256, ES256 or EdDSA.
-func (a *Authority) profileAllows(as *assertion) *oauthError {
+// methodAllowed checks, before any key is tried, that the client is
+// registered for the assertion's method (a MAC is client_secret_jwt, a
+// signature private_key_jwt: the algorithm family follows the
+// registration, RFC 8725 §3.1), then the FAPI 2.0 limits:
+// client_secret_jwt is not allowed, and signatures only by PS256, ES256
+// or EdDSA.
+func (a *Authority) methodAllowed(_ *exchange, cl *client, as *assertion) *oauthError {
+	if !cl.allowsMethod(as.method()) {
+		return errAssertion("%s", methodRefused(cl, as.method()))
+	}
 	if a.profile != ProfileFAPI2 {
 		return nil
 	}

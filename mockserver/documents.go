@@ -19,28 +19,39 @@ func (a *Authority) Metadata() map[string]any {
 	return m
 }
 
-func (a *Authority) referenceMetadata() map[string]any {
+// advertisedMethods are the client authentication methods some client is
+// registered for, in a fixed order. fapiOnly keeps those FAPI 2.0 allows
+// (private_key_jwt; mTLS once served): a FAPI 2.0 server advertises no
+// secret methods, while clients registered for one still use it.
+func (a *Authority) advertisedMethods(fapiOnly bool) []string {
 	methods := map[string]bool{}
-	var scopes []string
 	for _, id := range a.order {
-		cl := a.clients[id]
-		for _, m := range cl.AuthMethods {
+		for _, m := range a.clients[id].AuthMethods {
 			methods[m] = true
 		}
-		for _, s := range cl.Scopes {
+	}
+	ms := []string{}
+	for _, m := range clientAuthMethods {
+		if methods[m] && (!fapiOnly || m == rfc6749.AuthPrivateKeyJWT) {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+func (a *Authority) referenceMetadata() map[string]any {
+	var scopes []string
+	for _, id := range a.order {
+		for _, s := range a.clients[id].Scopes {
 			if !slices.Contains(scopes, s) {
 				scopes = append(scopes, s)
 			}
 		}
 	}
-	var ms []string
-	if a.profile == ProfileFAPI2 {
-		delete(methods, rfc6749.AuthClientSecretJWT) // refused under FAPI 2.0
-	}
-	for _, m := range clientAuthMethods {
-		if methods[m] {
-			ms = append(ms, m)
-		}
+	ms := a.advertisedMethods(a.profile == ProfileFAPI2)
+	methods := map[string]bool{}
+	for _, m := range ms {
+		methods[m] = true
 	}
 	slices.Sort(scopes)
 	if scopes == nil {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/occheck/occheck/internal/rfc6749"
 )
 
@@ -39,6 +40,8 @@ const (
 	QuirkAssertionMultiWins        Quirk = "assertion-multi-assertion-wins"
 	QuirkAssertionSecretUnverified Quirk = "assertion-secret-jwt-unverified"
 	QuirkAssertionClientIDRefused  Quirk = "assertion-client-id-refused"
+	QuirkAssertionMACForPrivateKey Quirk = "assertion-mac-for-private-key"
+	QuirkAssertionNonFAPIMethods   Quirk = "assertion-metadata-non-fapi-methods"
 )
 
 func init() {
@@ -137,12 +140,12 @@ func init() {
 			}
 		}},
 		QuirkAssertionHMACPublicKey: {"an HS256 client assertion is verified with the client's public key as the secret (RFC 8725 §2.1)", func(s *steps, a *Authority) {
-			nextVerify, nextSig := s.verify, s.assertionSignature
-			s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
-				if cl := a.clients[c.id]; c.assertion != nil && cl != nil && cl.keys != nil && c.method == rfc6749.AuthClientSecretJWT {
-					c.method = rfc6749.AuthPrivateKeyJWT // the key decides, the header picks the algorithm
+			nextMethod, nextSig := s.assertionMethod, s.assertionSignature
+			s.assertionMethod = func(x *exchange, cl *client, as *assertion) *oauthError {
+				if cl.keys != nil && as.method() == rfc6749.AuthClientSecretJWT {
+					return nil // the key decides, the header picks the algorithm
 				}
-				return nextVerify(x, c)
+				return nextMethod(x, cl, as)
 			}
 			s.assertionSignature = func(x *exchange, cl *client, as *assertion) *oauthError {
 				if !slices.Contains(secretAssertionAlgs, as.alg) || cl.keys == nil {
@@ -251,6 +254,25 @@ func init() {
 				}
 				return next(x, cl, as)
 			}
+		}},
+		QuirkAssertionMACForPrivateKey: {"a private_key_jwt client may also MAC its assertion with its secret, and RS256 is accepted under every profile (OpenID Connect Core §9, FAPI 2.0 §5.4.1)", func(s *steps, a *Authority) {
+			next := s.assertionMethod
+			s.assertionMethod = func(x *exchange, cl *client, as *assertion) *oauthError {
+				switch {
+				case as.method() == rfc6749.AuthClientSecretJWT && cl.allowsMethod(rfc6749.AuthPrivateKeyJWT) && cl.Secret != "":
+					return nil
+				case as.alg == jose.RS256 && cl.allowsMethod(rfc6749.AuthPrivateKeyJWT):
+					return nil
+				}
+				return next(x, cl, as)
+			}
+		}},
+		QuirkAssertionNonFAPIMethods: {"under the fapi2 profile the metadata still lists the secret methods (FAPI 2.0 §5.3.2.1: private_key_jwt or mTLS only)", func(s *steps, a *Authority) {
+			wrapMetadata(s, func(m map[string]any) {
+				if a.profile == ProfileFAPI2 {
+					m["token_endpoint_auth_methods_supported"] = a.advertisedMethods(false)
+				}
+			})
 		}},
 		QuirkAssertionClientIDRefused: {"a client_id parameter next to a client assertion is refused as a second method, even naming the same client (RFC 7521 §4.2 allows it)", func(s *steps, a *Authority) {
 			next := s.verify

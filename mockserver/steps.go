@@ -49,6 +49,9 @@ type steps struct {
 	parseAssertion func(x *exchange, raw string) (*assertion, *oauthError)
 	// assertionSubject checks iss and sub (RFC 7523 §3 items 1-2).
 	assertionSubject func(x *exchange, as *assertion) *oauthError
+	// assertionMethod checks that the client may use the assertion's
+	// method and algorithm (OpenID Connect Core §9, FAPI 2.0 §5.4.1).
+	assertionMethod func(x *exchange, cl *client, as *assertion) *oauthError
 	// assertionSignature verifies the JWS with the client's own key or
 	// secret (RFC 7523 §3 item 9).
 	assertionSignature func(x *exchange, cl *client, as *assertion) *oauthError
@@ -112,6 +115,7 @@ func (a *Authority) reference() *steps {
 		assertionType:      exactAssertionType,
 		parseAssertion:     parseOneJWT,
 		assertionSubject:   issEqualsSub,
+		assertionMethod:    a.methodAllowed,
 		assertionSignature: a.signatureByClientKey,
 		assertionClaims:    a.claimsByProfile,
 		assertionReplay:    a.singleUse,

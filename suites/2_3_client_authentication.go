@@ -206,6 +206,7 @@ func init() {
 		How:     "client_id and client_secret in the query, grant_type in the body, no header.",
 		Accepts: "A 4xx without a token.",
 		Catches: "Handlers that merge query and body.",
+		Needs:   []Need{needSecret},
 		Run: func(h *H) {
 			c := &h.T.Client
 			r := h.Send(h.scoped(), Query(form("client_id", c.ID, "client_secret", c.Secret)))
@@ -232,6 +233,7 @@ func init() {
 		Accepts:   "400 invalid_request (invalid_client too). A token warns: RFC 6749 §2.3 puts the MUST NOT on the client, and the token went to the client that authenticated.",
 		Catches:   "Servers silently preferring one method.",
 		Labels:    []string{"basic", "post"},
+		Needs:     []Need{needSecret},
 		Run: func(h *H) {
 			r := h.Send(h.scoped(), Basic(&h.T.Client), Post(&h.T.Client))
 			if r.HasToken() {
@@ -255,7 +257,7 @@ func init() {
 		Accepts:   "A refusal. A token for a client whose credential verified warns (the MUST NOT binds the client); a token for a client whose credential did not verify fails; a token whose client cannot be seen (opaque) warns.",
 		Catches:   "Servers that issue the token to the body's client without checking its secret.",
 		Labels:    []string{"basic", "post"},
-		Needs:     []Need{needSpecial},
+		Needs:     []Need{needSecret, needSpecial},
 		Run: func(h *H) {
 			a, b := &h.T.Client, h.T.SpecialClient
 			wrongB := &Client{ID: b.ID, Secret: wrongSecret}
@@ -300,6 +302,7 @@ func init() {
 		Accepts: "A 4xx without a token (MUST); 400 or 401 with invalid_client or invalid_request (SHOULD). No Basic challenge is required: the client did not use Basic.",
 		Catches: "Servers that decode any scheme as Basic.",
 		Labels:  []string{"basic"},
+		Needs:   []Need{needSecret},
 		Run: func(h *H) {
 			c := &h.T.Client
 			cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID) + ":" + url.QueryEscape(c.Secret)))
@@ -318,6 +321,8 @@ func (h *H) checkMethod(m string) {
 	c := &h.T.Client
 	base := h.baselineMethod()
 	switch {
+	case c.Secret == "":
+		h.Skip("the client under test has no secret: it authenticates with " + base)
 	case !c.Auto() && !c.Uses(m):
 		h.Skip(fmt.Sprintf("the client under test is configured for %s, not %s", strings.Join(c.AuthMethods, ", "), m))
 

@@ -144,35 +144,50 @@ func (h *H) findBaseline() {
 	candidates := c.AuthMethods
 	if b.auto {
 		advertised = h.advertisedMethods()
-		candidates = AutoMethods(advertised)
+		candidates = h.T.AutoMethods(advertised)
 	}
 	defer func() {
 		h.st.base = b
 		h.st.sink.setBaseline(b.reason)
 	}()
 	var tried []string
-	scopeRefused := 0
+	scopeRefused, sent := 0, 0
 	for _, m := range candidates {
-		r := h.Send(h.scoped(), methodOpt(c, m))
-		if r.OK() {
-			b.method = m
-			b.reason = baselineReason(m, b, advertised)
-			return
+		var r *Response
+		if isAssertionMethod(m) {
+			var ok bool
+			if r, ok = h.assertionBaseline(c, m); ok {
+				b.method = m
+				b.reason = baselineReason(m, b, advertised)
+				return
+			}
+			if r == nil {
+				tried = append(tried, m+": not tried, the issuer is unknown and this profile takes only the issuer as audience (--issuer)")
+				continue
+			}
+		} else {
+			r = h.Send(h.scoped(), methodOpt(c, m))
+			if r.OK() {
+				b.method = m
+				b.reason = baselineReason(m, b, advertised)
+				return
+			}
 		}
+		sent++
 		b.refused[m] = r
 		if r.ErrorCode() == rfc6749.ErrInvalidScope {
 			scopeRefused++
 		}
 		tried = append(tried, fmt.Sprintf("%s: %s", m, r.Summary()))
 	}
-	if h.T.Scope == "" && scopeRefused == len(candidates) {
+	if h.T.Scope == "" && sent > 0 && scopeRefused == sent {
 		// RFC 6749 §3.3 lets a server refuse a request without scope: that
 		// is conformant, and the suite cannot go on without one.
 		b.reason = "no scope configured, and the server requires one"
 		h.transportError(fmt.Errorf("the server refuses a request without scope (invalid_scope), which RFC 6749 §3.3 allows: pass --scope with a scope the client may have (%s)", strings.Join(tried, "; ")))
 	}
 	hint := ""
-	if b.auto && !slices.Contains(candidates, rfc6749.AuthClientSecretPost) {
+	if b.auto && c.Secret != "" && !slices.Contains(candidates, rfc6749.AuthClientSecretPost) {
 		hint = "; client_secret_post was not tried because the metadata does not advertise it (pass --auth-method client_secret_post if the client is registered for body credentials)"
 	}
 	b.reason = "no method yields a token"
@@ -180,20 +195,49 @@ func (h *H) findBaseline() {
 		"%s%s", strings.Join(tried, "; "), hint)
 }
 
+// assertionBaseline tries a client assertion method for the client under
+// test with each audience the profile (or --assertion-aud) allows, and
+// records the one accepted. It returns the last answer, nil when no
+// audience can be formed.
+func (h *H) assertionBaseline(c *Client, m string) (*Response, bool) {
+	var last *Response
+	for _, aud := range h.audCandidates() {
+		h.setAssertionAud(aud)
+		last = h.Send(h.scoped(), h.authOpt(c, m))
+		if last.OK() {
+			return last, true
+		}
+	}
+	h.setAssertionAud(nil)
+	return last, false
+}
+
 // baselineReason says why the baseline uses method m.
 func baselineReason(m string, b *baseline, advertised []string) string {
 	switch {
 	case !b.auto:
 		return m + ": the first configured method (--auth-method) that yields a token"
+	case m == rfc6749.AuthPrivateKeyJWT && slices.Contains(advertised, m):
+		return m + ": a key was given for the client under test, the metadata advertises private_key_jwt, and the server accepted the assertion"
+	case m == rfc6749.AuthPrivateKeyJWT && len(b.refused) == 0:
+		return m + ": a key and no secret were given for the client under test, and the server accepted the assertion"
 	case m == rfc6749.AuthClientSecretBasic:
 		return m + ": RFC 6749 §2.3.1 requires servers to support HTTP Basic, and the server accepted it"
 	}
-	basic := b.refused[rfc6749.AuthClientSecretBasic]
-	why := "refused"
-	if basic != nil {
-		why = fmt.Sprintf("refused (%d %s)", basic.Status, basic.ErrorCode())
+	var why []string
+	for _, prev := range []string{rfc6749.AuthPrivateKeyJWT, rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost} {
+		if r := b.refused[prev]; r != nil {
+			why = append(why, fmt.Sprintf("%s was refused (%d %s)", prev, r.Status, r.ErrorCode()))
+		}
 	}
-	return fmt.Sprintf("%s: client_secret_basic was %s for this client, and the metadata advertises %s", m, why, m)
+	if len(why) == 0 {
+		why = []string{"the methods before it were refused"}
+	}
+	adv := ""
+	if slices.Contains(advertised, m) {
+		adv = ", and the metadata advertises " + m
+	}
+	return fmt.Sprintf("%s: %s for this client%s", m, strings.Join(why, ", "), adv)
 }
 
 // advertisedMethods is token_endpoint_auth_methods_supported, or nil when

@@ -72,36 +72,76 @@ func freshJTI() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// audCandidates are the audience values the profile lets the baseline try,
-// in order: RFC 7523 lets the token endpoint URL or the issuer identify
-// the server; rfc7523bis and FAPI 2.0 allow only the issuer.
-func (h *H) audCandidates() []string {
+// audCandidates are the audience values the baseline tries, in order:
+// the one --assertion-aud fixes, else what the profile allows. RFC 7523
+// lets the token endpoint URL or the issuer identify the server;
+// rfc7523bis and FAPI 2.0 allow only the issuer. A value is a string, or
+// a []string for AudBoth.
+func (h *H) audCandidates() []any {
 	iss := expectedIssuer(h.T)
-	if h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2) {
+	switch h.T.AssertionAud {
+	case AudTokenEndpoint:
+		return []any{h.T.TokenURL}
+	case AudBoth:
 		if iss == "" {
 			return nil
 		}
-		return []string{iss}
+		return []any{[]string{iss, h.T.TokenURL}}
 	}
-	out := []string{h.T.TokenURL}
+	if h.T.AssertionAud == AudIssuer || h.T.Has(ProfileRFC7523bis) || h.T.Has(ProfileFAPI2) {
+		if iss == "" {
+			return nil
+		}
+		return []any{iss}
+	}
+	out := []any{h.T.TokenURL}
 	if iss != "" && iss != h.T.TokenURL {
 		out = append(out, iss)
 	}
 	return out
 }
 
-// assertionAud is the audience JWT-OK-01 found accepted; before it ran,
-// the first candidate.
-func (h *H) assertionAud() string {
+// audText shows an audience value in notes and expectations.
+func audText(aud any) string {
+	if l, ok := aud.([]string); ok {
+		return "[" + strings.Join(l, ", ") + "]"
+	}
+	return fmt.Sprint(aud)
+}
+
+// mapAud applies f to an audience value, or to each element of an array.
+func mapAud(aud any, f func(string) string) any {
+	if l, ok := aud.([]string); ok {
+		out := make([]string, len(l))
+		for i, v := range l {
+			out[i] = f(v)
+		}
+		return out
+	}
+	s, _ := aud.(string)
+	return f(s)
+}
+
+// assertionAud is the audience the baseline (CC-OK-01 with an assertion
+// method, or JWT-OK-01) found accepted; before either ran, the first
+// candidate.
+func (h *H) assertionAud() any {
 	h.st.mu.Lock()
 	aud := h.st.jwtAud
 	h.st.mu.Unlock()
-	if aud == "" {
+	if aud == nil {
 		if c := h.audCandidates(); len(c) > 0 {
 			return c[0]
 		}
 	}
 	return aud
+}
+
+// setAssertionAud records the audience a server accepted.
+func (h *H) setAssertionAud(aud any) {
+	h.st.mu.Lock()
+	h.st.jwtAud = aud
+	h.st.mu.Unlock()
 }
 
 // baseClaims are the baseline assertion's claims: iss = sub = J, the
@@ -233,4 +273,27 @@ func corruptSignature(jwt string) string {
 	}
 	sig[len(sig)/2] ^= 0x01
 	return jwt[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// authOpt authenticates c with method, a secret method or a client
+// assertion: private_key_jwt signs with the client's key
+// (Target.ClientKey), client_secret_jwt MACs with its secret (HS256,
+// RFC 7518 §3.2). Each assertion is fresh: iss = sub = the client, the
+// audience found (assertionAud), a minute of life, a new jti.
+func (h *H) authOpt(c *Client, method string) Opt {
+	if !isAssertionMethod(method) {
+		return methodOpt(c, method)
+	}
+	now := time.Now().Unix()
+	claims := claimSet{"iss": c.ID, "sub": c.ID, "aud": h.assertionAud(), "iat": now, "exp": now + 60, "jti": freshJTI()}
+	var jwt string
+	if method == rfc6749.AuthClientSecretJWT {
+		jwt = h.signWith(jose.HS256, []byte(c.Secret), "", claims, h.baseTyp())
+	} else {
+		k := h.T.ClientKey()
+		jwt = h.signWith(jose.SignatureAlgorithm(k.alg()), k.Key, k.KeyID, claims, h.baseTyp())
+	}
+	return func(r *req) {
+		r.body = join(r.body, form(rfc6749.ParamClientAssertionType, assertionTypeURN, rfc6749.ParamClientAssertion, jwt))
+	}
 }

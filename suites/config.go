@@ -39,20 +39,68 @@ func (c *Client) Uses(method string) bool {
 	return c != nil && slices.Contains(c.AuthMethods, method)
 }
 
-// AutoMethods is the one rule for --auth-method auto, in the order tried:
-// client_secret_basic first, the method RFC 6749 §2.3.1 requires every
-// server to support; then client_secret_post when Basic is refused and
-// the metadata advertises it (body credentials are a MAY). The first that
-// yields a token is the baseline; a refused method is a skip with the
-// reason, never a failure, since the client may be registered for one
-// method only (RFC 7591 §2).
-func AutoMethods(advertised []string) []string {
-	out := []string{rfc6749.AuthClientSecretBasic}
-	if slices.Contains(advertised, rfc6749.AuthClientSecretPost) {
-		out = append(out, rfc6749.AuthClientSecretPost)
+// AutoMethods is the one rule for --auth-method auto, in the order tried.
+// With a key for the client under test (the assertion client is the
+// client under test), private_key_jwt comes first when the metadata
+// advertises it or when the client has no secret to try anything else
+// with. With a secret: client_secret_basic, the method RFC 6749 §2.3.1
+// requires every server to support; then client_secret_post when Basic is
+// refused and the metadata advertises it (body credentials are a MAY);
+// then client_secret_jwt when advertised and the secret is long enough
+// for HS256. A key whose method the metadata does not advertise is tried
+// last. The first that yields a token is the baseline; a refused method
+// is a skip with the reason, never a failure, since the client may be
+// registered for one method only (RFC 7591 §2).
+func (t *Target) AutoMethods(advertised []string) []string {
+	key, secret := t.ClientKey() != nil, t.Client.Secret != ""
+	adv := func(m string) bool { return slices.Contains(advertised, m) }
+	var out []string
+	if key && (adv(rfc6749.AuthPrivateKeyJWT) || !secret) {
+		out = append(out, rfc6749.AuthPrivateKeyJWT)
+	}
+	if secret {
+		out = append(out, rfc6749.AuthClientSecretBasic)
+		if adv(rfc6749.AuthClientSecretPost) {
+			out = append(out, rfc6749.AuthClientSecretPost)
+		}
+		if adv(rfc6749.AuthClientSecretJWT) && len(t.Client.Secret) >= minHMACSecret {
+			out = append(out, rfc6749.AuthClientSecretJWT)
+		}
+	}
+	if key && secret && !adv(rfc6749.AuthPrivateKeyJWT) {
+		out = append(out, rfc6749.AuthPrivateKeyJWT)
 	}
 	return out
 }
+
+// minHMACSecret is the shortest client_secret_jwt secret: an HS256 key
+// has at least 256 bits (RFC 7518 §3.2).
+const minHMACSecret = 32
+
+// isAssertionMethod reports whether m authenticates with a client
+// assertion (RFC 7523 §2.2) rather than the secret itself.
+func isAssertionMethod(m string) bool {
+	return m == rfc6749.AuthPrivateKeyJWT || m == rfc6749.AuthClientSecretJWT
+}
+
+// ClientKey is the private key of the client under test: the assertion
+// client when it is the same client, else nil.
+func (t *Target) ClientKey() *AssertionClient {
+	if a := t.AssertionClient; a != nil && a.ID == t.Client.ID {
+		return a
+	}
+	return nil
+}
+
+// Audience forms of the harness's valid client assertions (--assertion-aud).
+const (
+	// AudIssuer sends the issuer identifier as a string.
+	AudIssuer = "issuer"
+	// AudTokenEndpoint sends the token endpoint URL as a string.
+	AudTokenEndpoint = "token-endpoint"
+	// AudBoth sends an array of the issuer and the token endpoint URL.
+	AudBoth = "both"
+)
 
 // Profiles change grading or unlock specs.
 const (
@@ -99,8 +147,15 @@ type Target struct {
 	// RequestTimeout bounds one exchange; zero means 10s.
 	RequestTimeout time.Duration
 	// AssertionClient is a client registered for private_key_jwt; it
-	// unlocks the RFC 7523 client assertion specs (JWT-*).
+	// unlocks the RFC 7523 client assertion specs (JWT-*). When its ID is
+	// the client under test's, it is that client's key, and the client
+	// may authenticate with private_key_jwt (Client.AuthMethods).
 	AssertionClient *AssertionClient
+	// AssertionAud fixes the audience of every valid assertion the
+	// harness sends: AudIssuer, AudTokenEndpoint or AudBoth. Empty lets
+	// JWT-OK-01 find it: the token endpoint URL, then the issuer (RFC
+	// 7523); the issuer only under rfc7523bis and fapi2.
+	AssertionAud string
 	// SecretJWTClient is a client registered for client_secret_jwt, with a
 	// secret of at least 32 bytes (the HS256 key size); it unlocks
 	// JWT-ALG-02.
@@ -132,6 +187,10 @@ type AssertionClient struct {
 	// Alg is the JWS algorithm; empty picks RS256, ES256 or EdDSA by the
 	// key's type.
 	Alg string
+	// Secret is a client secret the client also holds, if any: JWT-ALG-01
+	// signs an HS256 assertion with it, which a private_key_jwt client's
+	// server should refuse.
+	Secret string
 }
 
 // alg is the assertion algorithm, defaulted by key type.
@@ -166,10 +225,10 @@ func (t *Target) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("token URL %q is not an absolute http(s) URL", t.TokenURL)
 	}
-	if t.Client.ID == "" || t.Client.Secret == "" {
-		return fmt.Errorf("the client under test needs an id and a secret")
+	if err := t.validateClient(); err != nil {
+		return err
 	}
-	for _, c := range []*Client{&t.Client, t.SpecialClient, t.NoGrantClient} {
+	for _, c := range []*Client{t.SpecialClient, t.NoGrantClient} {
 		if c == nil {
 			continue
 		}
@@ -179,7 +238,7 @@ func (t *Target) Validate() error {
 			}
 		}
 	}
-	if c := t.SecretJWTClient; c != nil && (c.ID == "" || len(c.Secret) < 32) {
+	if c := t.SecretJWTClient; c != nil && (c.ID == "" || len(c.Secret) < minHMACSecret) {
 		return fmt.Errorf("the client_secret_jwt client needs an id and a secret of at least 32 bytes (the HS256 key size, RFC 7518 §3.2)")
 	}
 	if c := t.AssertionClient; c != nil {
@@ -214,6 +273,48 @@ func (t *Target) Validate() error {
 		if !slices.Contains(knownProfiles, p) {
 			return fmt.Errorf("unknown profile %q: want one of %s", p, strings.Join(knownProfiles, ", "))
 		}
+	}
+	switch t.AssertionAud {
+	case "", AudIssuer:
+	case AudTokenEndpoint, AudBoth:
+		for _, p := range []string{ProfileRFC7523bis, ProfileFAPI2} {
+			if t.Has(p) {
+				return fmt.Errorf("assertion audience %q: the %s profile accepts only the issuer as audience", t.AssertionAud, p)
+			}
+		}
+	default:
+		return fmt.Errorf("assertion audience %q is not %s, %s or %s", t.AssertionAud, AudIssuer, AudTokenEndpoint, AudBoth)
+	}
+	return nil
+}
+
+// validateClient checks the client under test: an id, and what its
+// methods need (a secret, or a key for private_key_jwt).
+func (t *Target) validateClient() error {
+	c := &t.Client
+	if c.ID == "" {
+		return fmt.Errorf("the client under test needs an id")
+	}
+	for _, m := range c.AuthMethods {
+		switch m {
+		case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
+			if c.Secret == "" {
+				return fmt.Errorf("client %q: %s needs its secret", c.ID, m)
+			}
+		case rfc6749.AuthPrivateKeyJWT:
+			if t.ClientKey() == nil {
+				return fmt.Errorf("client %q: private_key_jwt needs its private key (--client-key-file)", c.ID)
+			}
+		case rfc6749.AuthClientSecretJWT:
+			if len(c.Secret) < minHMACSecret {
+				return fmt.Errorf("client %q: client_secret_jwt needs a secret of at least %d bytes (the HS256 key size, RFC 7518 §3.2)", c.ID, minHMACSecret)
+			}
+		default:
+			return fmt.Errorf("client %q: auth method %q is not client_secret_basic, client_secret_post, private_key_jwt or client_secret_jwt", c.ID, m)
+		}
+	}
+	if c.Auto() && c.Secret == "" && t.ClientKey() == nil {
+		return fmt.Errorf("the client under test needs a secret, or a private key for private_key_jwt")
 	}
 	return nil
 }

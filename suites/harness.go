@@ -46,9 +46,11 @@ type runState struct {
 	// base is the client authentication method the baseline request
 	// works with, found by CC-OK-01.
 	base *baseline
-	// jwtAud is the assertion audience JWT-OK-01 found accepted, and
-	// jwtScope the scope its request needed ("" for none).
-	jwtAud, jwtScope string
+	// jwtAud is the assertion audience found accepted (a string, or a
+	// []string), and jwtScope the scope JWT-OK-01's request needed ("" for
+	// none).
+	jwtAud   any
+	jwtScope string
 	// faults are the server failures (5xx, dropped connections) seen on
 	// token endpoint requests, for ERR-5XX-01; tokenExchanges counts
 	// every token endpoint exchange of the run.
@@ -595,7 +597,8 @@ func Post(c *Client) Opt {
 	return func(r *req) { r.body = join(r.body, form("client_id", c.ID, "client_secret", c.Secret)) }
 }
 
-// methodOpt authenticates c with method.
+// methodOpt authenticates c with a secret method: client_secret_post, or
+// client_secret_basic for anything else.
 func methodOpt(c *Client, method string) Opt {
 	if method == rfc6749.AuthClientSecretPost {
 		return Post(c)
@@ -606,10 +609,18 @@ func methodOpt(c *Client, method string) Opt {
 // As authenticates c the way the baseline request does: with the method
 // CC-OK-01 found working for the client under test, or the first method
 // configured for another client. Only specs that depend on CC-OK-01 may
-// use the client under test's credentials this way.
+// use the client under test's credentials this way. The other clients
+// hold secrets only: when the baseline is an assertion method, they use
+// client_secret_basic.
 func (h *H) As(c *Client) Opt {
-	if c == &h.T.Client || len(c.AuthMethods) == 0 {
-		return methodOpt(c, h.baselineMethod())
+	if c == &h.T.Client {
+		return h.authOpt(c, h.baselineMethod())
+	}
+	if len(c.AuthMethods) == 0 {
+		if m := h.baselineMethod(); !isAssertionMethod(m) {
+			return methodOpt(c, m)
+		}
+		return methodOpt(c, rfc6749.AuthClientSecretBasic)
 	}
 	// Another client registered like the client under test uses the
 	// method that worked for it.
@@ -978,6 +989,11 @@ const (
 )
 
 // need makes a Need from a condition the target must meet.
+// needSecret skips a spec that sends the client under test's secret
+// when it has none (it authenticates with private_key_jwt only).
+var needSecret = need(func(t *Target) bool { return t.Client.Secret != "" },
+	"needs the client under test's secret, and it has none (it authenticates with private_key_jwt only)")
+
 func need(ok func(t *Target) bool, reason string) Need {
 	return func(t *Target) string {
 		if ok(t) {

@@ -96,13 +96,11 @@ func init() {
 					return h.SendAssertion(h.sign(h.baseClaims().with("aud", aud), nil))
 				})
 				if r.OK() {
-					h.st.mu.Lock()
-					h.st.jwtAud = aud
-					h.st.mu.Unlock()
+					h.setAssertionAud(aud)
 					if scope == "" {
-						h.Note("the assertion with aud %s was accepted (no scope asked for)", aud)
+						h.Note("the assertion with aud %s was accepted (no scope asked for)", audText(aud))
 					} else {
-						h.Note("the assertion with aud %s was accepted (scope %s)", aud, scope)
+						h.Note("the assertion with aud %s was accepted (scope %s)", audText(aud), scope)
 					}
 					return
 				}
@@ -112,7 +110,11 @@ func init() {
 			h.st.jwtScope = ""
 			h.st.mu.Unlock()
 			h.skipOnScope(last, h.T.AssertionClient.ID)
-			h.Require(false, "a token for a valid assertion with aud "+strings.Join(cands, " or "), "%s", last.Summary())
+			var tried []string
+			for _, c := range cands {
+				tried = append(tried, audText(c))
+			}
+			h.Require(false, "a token for a valid assertion with aud "+strings.Join(tried, " or "), "%s", last.Summary())
 		},
 	})
 	assertionSpec(Spec{
@@ -171,9 +173,9 @@ func init() {
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", "https://evil.example"), nil)), "aud https://evil.example")
 			h.refused(h.SendAssertion(h.sign(h.baseClaims().with("aud", []string{"https://evil.example"}), nil)), "aud [https://evil.example]")
 			aud := h.assertionAud()
-			for _, v := range []string{strings.ToUpper(aud), aud + "/"} {
+			for _, v := range []any{mapAud(aud, strings.ToUpper), mapAud(aud, func(s string) string { return s + "/" })} {
 				r := h.SendAssertion(h.sign(h.baseClaims().with("aud", v), nil))
-				h.Should(!r.HasToken(), "no token for aud "+v+": audience values are compared as exact strings", "%s", r.Summary())
+				h.Should(!r.HasToken(), "no token for aud "+audText(v)+": audience values are compared as exact strings", "%s", r.Summary())
 			}
 		},
 	})
@@ -251,16 +253,27 @@ func init() {
 		ID: "JWT-MULTI-01", RFC: "7521", Section: "4.2.1", Level: reports.Must,
 		DependsOn: []string{"JWT-SIG-01"},
 		Title:     "An assertion next to HTTP Basic is two authentication methods: a token only ever goes to a client whose own credential verified.",
-		How:       "(a) Basic with the client under test's right secret plus the assertion client's assertion with a corrupted signature; (b) the valid assertion plus Basic with a wrong secret for the client under test.",
+		How:       "(a) Basic with the client under test's right secret plus the assertion client's assertion with a corrupted signature; (b) the valid assertion plus Basic with a wrong secret for the client under test. When the assertion client is the client under test: its valid assertion plus Basic with its own secret (when it has one), with a wrong secret, and a broken assertion plus a wrong secret.",
 		Accepts:   "A refusal. A token for the client whose credential did not verify fails; a token for the one that did, or one whose client cannot be seen, warns.",
 		Catches:   "Servers that take the assertion's client and skip its verification because Basic succeeded, or the reverse.",
 		Run: func(h *H) {
 			a, j := h.T.Client.ID, h.T.AssertionClient.ID
-			bad := corruptSignature(h.sign(h.baseClaims(), nil))
-			r := h.Send(h.assertionBody(bad), Basic(&h.T.Client))
-			h.tokenTo(r, "Basic plus an assertion with a broken signature", []string{a}, []string{j})
 			wrong := h.T.Client
 			wrong.Secret = wrongSecret
+			bad := corruptSignature(h.sign(h.baseClaims(), nil))
+			if a == j {
+				// One client, two credentials: a token is owed a warning when
+				// one of them verified, and is a failure when neither did.
+				if h.T.Client.Secret != "" {
+					h.tokenTo(h.Send(h.assertionBody(h.sign(h.baseClaims(), nil)), Basic(&h.T.Client)), "an assertion plus Basic with the client's own secret", []string{j}, nil)
+				}
+				h.tokenTo(h.Send(h.assertionBody(h.sign(h.baseClaims(), nil)), Basic(&wrong)), "an assertion plus Basic with a wrong secret", []string{j}, nil)
+				r := h.Send(h.assertionBody(bad), Basic(&wrong))
+				h.Must(!r.HasToken(), "no token for an assertion with a broken signature plus Basic with a wrong secret: neither credential verified", "%s", r.Summary())
+				return
+			}
+			r := h.Send(h.assertionBody(bad), Basic(&h.T.Client))
+			h.tokenTo(r, "Basic plus an assertion with a broken signature", []string{a}, []string{j})
 			r = h.Send(h.assertionBody(h.sign(h.baseClaims(), nil)), Basic(&wrong))
 			h.tokenTo(r, "an assertion plus Basic with a wrong secret", []string{j}, []string{a})
 		},
@@ -560,6 +573,103 @@ func init() {
 				h.Require(r.OK(), "a token for an HS256 assertion keyed with the client secret", "%s", r.Summary())
 			}
 			h.refused(send(scope, h.signWith(jose.HS256, []byte(c.Secret+"x"), "", claims(), h.baseTyp())), "an HS256 assertion keyed with a wrong secret")
+		},
+	})
+	assertionSpec(Spec{
+		ID: "JWT-ALG-01", RFC: "7523", Section: "5", Level: reports.Should,
+		Title:   "A private_key_jwt client authenticates with an asymmetric signature: not a MAC with its secret; RS256 is supported (refused under FAPI 2.0).",
+		How:     "(a) When the assertion client also holds a secret: the baseline assertion as HS256 keyed with that secret. (b) When its key is RSA: the baseline assertion signed RS256.",
+		Accepts: "(a) no token (a token warns; fails under --profile fapi2). (b) recorded (RS256 is mandatory to implement, RFC 7523 §5, but a key registered with an alg is bound to it, RFC 7517 §4.4); under --profile fapi2, no token (PS256, ES256, EdDSA only).",
+		Catches: "Servers that let any method's credential stand in for the registered one; a FAPI 2.0 server that still takes RS256.",
+		Run: func(h *H) {
+			j := h.T.AssertionClient
+			secret := j.Secret
+			if secret == "" && j.ID == h.T.Client.ID {
+				secret = h.T.Client.Secret
+			}
+			_, rsaKey := j.Key.Public().(*rsa.PublicKey)
+			if secret == "" && !rsaKey {
+				h.Skip("needs a secret the assertion client also holds (for an HS256 assertion) or an RSA key (for RS256); it has neither")
+			}
+			fapi := h.T.Has(ProfileFAPI2)
+			if secret != "" {
+				r := h.SendAssertion(h.signWith(jose.HS256, []byte(secret), "", h.baseClaims(), h.baseTyp()))
+				what := "no token for an HS256 assertion keyed with the secret of a private_key_jwt client (OpenID Connect Core §9: signed with its registered public key)"
+				if fapi {
+					h.Must(!r.HasToken(), what, "%s", r.Summary())
+				} else {
+					h.Should(!r.HasToken(), what, "%s", r.Summary())
+				}
+			} else {
+				h.Note("(a) not tried: no secret is known for %s", j.ID)
+			}
+			if !rsaKey {
+				h.Note("(b) not tried: the assertion key is not RSA")
+				return
+			}
+			if j.alg() == "RS256" && !fapi {
+				h.Note("(b) RS256 is the baseline algorithm, accepted by JWT-OK-01")
+				return
+			}
+			r := h.SendAssertion(h.signWith(jose.RS256, j.Key, j.KeyID, h.baseClaims(), h.baseTyp()))
+			if fapi {
+				h.Must(!r.HasToken(), "no token for an RS256 assertion (FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA)", "%s", r.Summary())
+				return
+			}
+			if r.OK() {
+				h.Note("(b) an RS256 assertion with the %s key is accepted", j.alg())
+			} else {
+				h.Note("(b) an RS256 assertion with the %s key is refused (%d %s): fine if the key was registered for %s only", j.alg(), r.Status, r.ErrorCode(), j.alg())
+			}
+		},
+	})
+	add(Spec{
+		ID: "JWT-MD-01", RFC: "8414", Section: "2", Level: reports.Should,
+		Needs:   []Need{needMetadata},
+		Labels:  []string{"private_key_jwt", "metadata"},
+		Title:   "token_endpoint_auth_methods_supported lists the assertion methods that work (and, under FAPI 2.0, no others).",
+		How:     "Read the list (absent means client_secret_basic only) and compare it with what JWT-OK-01 and JWT-ALG-02 found.",
+		Accepts: "A working assertion method that is not listed is recorded. Under --profile fapi2 a listed method other than private_key_jwt, tls_client_auth or self_signed_tls_client_auth warns. A listed method that fails is JWT-OK-01's or JWT-ALG-02's failure, named here, not counted twice.",
+		Run: func(h *H) {
+			_, m := h.Metadata()
+			listed, ok := strList(m["token_endpoint_auth_methods_supported"])
+			if !ok {
+				listed = []string{rfc6749.AuthClientSecretBasic}
+			}
+			for _, c := range []struct {
+				method, spec string
+				configured   bool
+			}{
+				{rfc6749.AuthPrivateKeyJWT, idAssertionBaseline, h.T.AssertionClient != nil},
+				{rfc6749.AuthClientSecretJWT, "JWT-ALG-02", h.T.SecretJWTClient != nil && !h.T.Has(ProfileFAPI2)},
+			} {
+				isListed := slices.Contains(listed, c.method)
+				if !c.configured {
+					if isListed {
+						h.Note("%s is listed; no client for it is configured, so it is not tried", c.method)
+					}
+					continue
+				}
+				res := h.st.result(h.ctx, specByID(c.spec))
+				works := res.Verdict == reports.Pass || res.Verdict == reports.Info || res.Verdict == reports.Warn
+				switch {
+				case isListed && res.Verdict == reports.Fail:
+					h.Note("%s is listed but does not work: %s fails for it", c.method, c.spec)
+				case !isListed && works:
+					h.Note("%s works (%s) but is not listed in token_endpoint_auth_methods_supported", c.method, c.spec)
+				}
+			}
+			if !h.T.Has(ProfileFAPI2) {
+				return
+			}
+			var extra []string
+			for _, v := range listed {
+				if !slices.Contains([]string{rfc6749.AuthPrivateKeyJWT, "tls_client_auth", "self_signed_tls_client_auth"}, v) {
+					extra = append(extra, v)
+				}
+			}
+			h.Should(len(extra) == 0, "only private_key_jwt, tls_client_auth and self_signed_tls_client_auth listed (FAPI 2.0 Security Profile §5.3.2.1)",
+				"also listed: %s", strings.Join(extra, ", "))
 		},
 	})
 	add(Spec{

@@ -155,6 +155,9 @@ func init() {
 			for _, m := range methods {
 				switch {
 				case m != rfc6749.AuthClientSecretBasic && m != rfc6749.AuthClientSecretPost:
+					continue // the assertion methods are JWT-MD-01's
+				case c.Secret == "":
+					h.Note("advertised %s is not tried: the client under test has no secret", m)
 					continue
 				case !c.Auto() && !c.Uses(m):
 					h.Note("advertised %s is not tried: --auth-method names %s", m, strings.Join(c.AuthMethods, ", "))

@@ -160,6 +160,18 @@ var rules = map[string]Rule{
 		Binds:    "server",
 		Why:      "No HTTP authentication scheme exists for assertions, so 400 is the plain answer; a 401 without WWW-Authenticate breaks RFC 9110 §15.5.2 and warns, one level below the refusal.",
 	},
+	"JWT-ALG-01": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 7523 §5 makes RS256 mandatory to implement; OpenID Connect Core §9 has a private_key_jwt client sign its assertion with the private key whose public part it registered, and the FAPI 2.0 Security Profile §5.4.1 allows only PS256, ES256 and EdDSA.",
+		Binds:    "server",
+		Why:      "RFC 7523 itself allows MACs, so a private_key_jwt client's HS256 assertion keyed with its secret warns under the RFC profiles (the method binding comes from OpenID Connect and RFC 7591) and fails under --profile fapi2. An RS256 refusal is recorded, not graded: a key registered with an alg member is bound to that algorithm (RFC 7517 §4.4).",
+	},
+	"JWT-MD-01": {
+		Keyword:  "none",
+		Sentence: "RFC 8414 §2: token_endpoint_auth_methods_supported lists the client authentication methods the token endpoint supports; the FAPI 2.0 Security Profile §5.3.2.1 authenticates clients only with private_key_jwt or mTLS.",
+		Binds:    "server",
+		Why:      "A listed assertion method that fails is JWT-OK-01's or JWT-ALG-02's failure (one root cause, one failure) and is named here; a working method left unlisted is recorded; under --profile fapi2 any other listed method warns.",
+	},
 	"JWT-MD-02": {
 		Keyword:  "MUST",
 		Sentence: "RFC 8414 §2: token_endpoint_auth_signing_alg_values_supported MUST be present when private_key_jwt or client_secret_jwt is listed in token_endpoint_auth_methods_supported.",

@@ -21,7 +21,7 @@ const (
 	mockA, mockASecret = "occheck-a", "a-secret-0123456789"
 	mockS, mockSSecret = "svc:1", "p+ss w%rd&:x"
 	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
-	mockJ              = "occheck-j"
+	mockJ, mockJSecret = "occheck-j", "a secret occheck-j holds but may not use, 32+ bytes"
 	mockJ2, mockJ2Sec  = "occheck-j2", "a client_secret_jwt secret of more than 32 bytes"
 )
 
@@ -43,7 +43,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
-			mockJKey.Client(mockJ, "read", "write"),
+			withSecret(mockJKey.Client(mockJ, "read", "write"), mockJSecret),
 			{ID: mockJ2, Secret: mockJ2Sec, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read", "write"}},
 		},
 	}
@@ -62,9 +62,16 @@ func mockTarget(s *mockserver.Server) Target {
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
 		Profiles:        []string{ProfileRFC9068},
-		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID},
+		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID, Secret: mockJSecret},
 		SecretJWTClient: &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
 	}
+}
+
+// withSecret gives a private_key_jwt client a secret it may not use for
+// the token endpoint (JWT-ALG-01 (a) checks that it cannot).
+func withSecret(c mockserver.Client, secret string) mockserver.Client {
+	c.Secret = secret
+	return c
 }
 
 // requireClean fails the test for every spec that is not pass, info or an
@@ -151,13 +158,13 @@ func TestAssertionSpecsPassEveryKeyAndProfile(t *testing.T) {
 			cfg.AssertionProfile = c.profile
 			for i := range cfg.Clients {
 				if cfg.Clients[i].ID == mockJ {
-					cfg.Clients[i] = key.Client(mockJ, "read", "write")
+					cfg.Clients[i] = withSecret(key.Client(mockJ, "read", "write"), mockJSecret)
 				}
 			}
 			s := mockserver.NewTLSServer(cfg)
 			defer s.Close()
 			target := mockTarget(s)
-			target.AssertionClient = &AssertionClient{ID: mockJ, Key: key.Private, KeyID: key.KeyID, Alg: c.alg}
+			target.AssertionClient = &AssertionClient{ID: mockJ, Key: key.Private, KeyID: key.KeyID, Alg: c.alg, Secret: mockJSecret}
 			if c.profile != "" {
 				target.Profiles = append(target.Profiles, c.profile)
 			}
@@ -280,7 +287,7 @@ func TestAssertionNegativesUseTheFoundScope(t *testing.T) {
 func TestStricterProfilesCatchALaxServer(t *testing.T) {
 	for profile, want := range map[string]map[string]reports.Verdict{
 		ProfileRFC7523bis: {"JWT-AUD-02": reports.Fail},
-		ProfileFAPI2:      {"JWT-AUD-02": reports.Fail, "JWT-AUD-03": reports.Fail, "JWT-ALG-02": reports.Fail, "JWT-JTI-02": reports.Warn},
+		ProfileFAPI2:      {"JWT-AUD-02": reports.Fail, "JWT-AUD-03": reports.Fail, "JWT-ALG-02": reports.Fail, "JWT-JTI-02": reports.Warn, "JWT-MD-01": reports.Warn},
 	} {
 		t.Run(profile, func(t *testing.T) {
 			s := mockserver.NewTestServer(t, mockConfig())
