@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -357,6 +358,30 @@ func TestAssertionMetadata(t *testing.T) {
 	plain := newTestAuthority(t)
 	if _, ok := plain.Metadata()["token_endpoint_auth_signing_alg_values_supported"]; ok {
 		t.Error("a server without assertion clients lists signing algorithms")
+	}
+	// A FAPI 2.0 server advertises private_key_jwt only, with FAPI
+	// algorithms; the quirk lists the secret methods again.
+	fapi := newAssertionFixture(t, ProfileFAPI2).a.Metadata()
+	if got := fmt.Sprint(fapi["token_endpoint_auth_methods_supported"], fapi["token_endpoint_auth_signing_alg_values_supported"]); got != "[private_key_jwt] [PS256 ES256 EdDSA]" {
+		t.Errorf("fapi2 metadata lists %s", got)
+	}
+	lax := newAssertionFixture(t, ProfileFAPI2, QuirkAssertionNonFAPIMethods).a.Metadata()
+	if got := fmt.Sprint(lax["token_endpoint_auth_methods_supported"]); got != "[client_secret_basic client_secret_post client_secret_jwt private_key_jwt]" {
+		t.Errorf("fapi2 with %s lists %s", QuirkAssertionNonFAPIMethods, got)
+	}
+}
+
+// TestMACForPrivateKeyQuirk: the reference refuses an HS256 assertion
+// keyed with a private_key_jwt client's secret before any key is tried;
+// the quirk takes it.
+func TestMACForPrivateKeyQuirk(t *testing.T) {
+	for _, qs := range [][]Quirk{nil, {QuirkAssertionMACForPrivateKey}} {
+		f := newAssertionFixture(t, "", qs...)
+		f.a.clients[idJ].Secret = secretJ
+		got := f.post(t, hs256(t, []byte(secretJ), "", f.claims(idJ)), "", nil)
+		if (got.status == 200) != (qs != nil) {
+			t.Errorf("quirks %v: HS256 with the secret of a private_key_jwt client: %d %s", qs, got.status, got.body)
+		}
 	}
 }
 

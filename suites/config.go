@@ -363,7 +363,10 @@ const (
 	EnvNoGrantClientID = "OCCHECK_NOGRANT_CLIENT_ID"
 	EnvNoGrantSecret   = "OCCHECK_NOGRANT_CLIENT_SECRET"
 	// EnvSecretJWTSecret holds the client_secret_jwt client's secret.
-	EnvSecretJWTSecret   = "OCCHECK_SECRET_JWT_CLIENT_SECRET"
+	EnvSecretJWTSecret = "OCCHECK_SECRET_JWT_CLIENT_SECRET"
+	// EnvAssertionSecret names, in reproducing curl lines, a secret the
+	// private_key_jwt client also holds (AssertionClient.Secret).
+	EnvAssertionSecret   = "OCCHECK_ASSERTION_CLIENT_SECRET"
 	EnvProfiles          = "OCCHECK_PROFILES"
 	EnvCAFile            = "OCCHECK_CA_FILE"
 	EnvStrict            = "OCCHECK_STRICT"

@@ -113,6 +113,9 @@ func newRunState(t *Target, outer context.Context, sink *collector) *runState {
 		}
 		secrets = append(secrets, probe.Secret{Value: c.Secret, Env: env, ID: c.ID})
 	}
+	if a := t.AssertionClient; a != nil && a.Secret != "" && a.Secret != t.Client.Secret {
+		secrets = append(secrets, probe.Secret{Value: a.Secret, Env: EnvAssertionSecret, ID: a.ID})
+	}
 	breakAfter := t.BreakAfter
 	switch {
 	case breakAfter == 0:

@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -331,6 +332,181 @@ func TestFAPI2TimestampWindow(t *testing.T) {
 				if got := r.Verdict == reports.Fail; got != want || (!want && r.Verdict != reports.Pass && r.Verdict != reports.Info) {
 					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
 				}
+			}
+		})
+	}
+}
+
+// assertionMainTarget makes an assertion client the client under test:
+// J (private_key_jwt only, no secret) or J2 (client_secret_jwt).
+func assertionMainTarget(t *testing.T, id string, methods []string) Target {
+	t.Helper()
+	cfg := mockConfig()
+	for i := range cfg.Clients {
+		c := &cfg.Clients[i]
+		switch c.ID {
+		case mockJ:
+			*c = mockJKey.Client(mockJ, "read", "write")
+		case mockJ2:
+		default:
+			continue
+		}
+		c.DefaultScopes = []string{"read"}
+		c.Audience = []string{"https://api.example.test"}
+	}
+	s := mockserver.NewTestServer(t, cfg)
+	target := mockTarget(s)
+	target.Client = Client{ID: id, AuthMethods: methods}
+	if id == mockJ {
+		target.AssertionClient = &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID}
+	} else {
+		target.Client.Secret = mockJ2Sec
+	}
+	return target
+}
+
+// TestClientUnderTestWithAnAssertion: a client that authenticates with a
+// client assertion is a client under test like any other, named with
+// --auth-method or (private_key_jwt) found by auto from the metadata:
+// nothing fails, and only the specs that need its secret (J has none) or
+// another method are skipped, each saying why.
+func TestClientUnderTestWithAnAssertion(t *testing.T) {
+	secretSpecs := []string{"AUTH-BASIC-01", "AUTH-BASIC-02", "AUTH-BASIC-04", "AUTH-BASIC-05", "AUTH-MULTI-01", "AUTH-MULTI-02",
+		"AUTH-MULTI-03", "AUTH-MULTI-03-OTHER", "AUTH-POST-01", "AUTH-POST-02", "AUTH-SCHEME-01", "JWT-ALG-01", "TE-CT-01"}
+	for _, c := range []struct {
+		name, id, method string
+		methods          []string
+		skipped          []string
+	}{
+		{"private_key_jwt/auto", mockJ, rfc6749.AuthPrivateKeyJWT, nil, secretSpecs},
+		{"private_key_jwt/named", mockJ, rfc6749.AuthPrivateKeyJWT, []string{rfc6749.AuthPrivateKeyJWT}, secretSpecs},
+		{"client_secret_jwt/named", mockJ2, rfc6749.AuthClientSecretJWT, []string{rfc6749.AuthClientSecretJWT},
+			[]string{"AUTH-BASIC-01", "AUTH-BASIC-02", "AUTH-BASIC-04", "AUTH-BASIC-05", "AUTH-MULTI-03", "AUTH-MULTI-03-OTHER", "AUTH-POST-01", "TE-CT-01"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			target := assertionMainTarget(t, c.id, c.methods)
+			if err := target.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			run, err := Run(t.Context(), target, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var skipped []string
+			for _, r := range run.Specs {
+				switch r.Verdict {
+				case reports.Pass, reports.Info:
+				case reports.Skip:
+					skipped = append(skipped, r.ID)
+				default:
+					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+			slices.Sort(skipped)
+			if !slices.Equal(skipped, c.skipped) {
+				t.Errorf("skipped %v, want %v", skipped, c.skipped)
+			}
+			if !strings.HasPrefix(run.Target.BaselineRequest, c.method+":") {
+				t.Errorf("baseline %q, want %s", run.Target.BaselineRequest, c.method)
+			}
+		})
+	}
+}
+
+// TestAssertionClientUnderTestStillCatchesTwoMethods: when the assertion
+// client is the client under test, JWT-MULTI-01 still fails a server that
+// takes a broken assertion next to a wrong Basic secret.
+func TestAssertionClientUnderTestStillCatchesTwoMethods(t *testing.T) {
+	target := assertionMainTarget(t, mockJ, nil)
+	cfg := mockConfig(mockserver.QuirkAssertionMultiWins)
+	for i := range cfg.Clients {
+		if cfg.Clients[i].ID == mockJ {
+			cfg.Clients[i] = mockJKey.Client(mockJ, "read", "write")
+		}
+	}
+	s := mockserver.NewTestServer(t, cfg)
+	target.TokenURL, target.MetadataURL, target.HTTPClient = s.TokenURL(), s.MetadataURL(), s.Client()
+	run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(run, "JWT-MULTI-01"); r.Verdict != reports.Fail || !strings.Contains(failureText(r), "neither credential verified") {
+		t.Errorf("JWT-MULTI-01 %s, want fail for a broken assertion plus a wrong secret: %s", r.Verdict, failureText(r))
+	}
+}
+
+// TestAssertionAudienceForms: --assertion-aud fixes the audience of the
+// harness's assertions; every form RFC 7523 allows passes the reference
+// server, and the stricter profiles refuse a form other than the issuer
+// before any request.
+func TestAssertionAudienceForms(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockConfig())
+	for aud, want := range map[string]string{AudIssuer: `aud ` + s.Issuer() + ` was`, AudTokenEndpoint: `aud ` + s.TokenURL() + ` was`, AudBoth: `aud [` + s.Issuer() + `, ` + s.TokenURL() + `] was`} {
+		t.Run(aud, func(t *testing.T) {
+			target := mockTarget(s)
+			target.AssertionAud = aud
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range run.Specs {
+				if r.Verdict != reports.Pass && r.Verdict != reports.Info {
+					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+			if r := result(run, "JWT-OK-01"); !strings.Contains(strings.Join(r.Notes, " "), want) {
+				t.Errorf("JWT-OK-01 notes %q, want %q", r.Notes, want)
+			}
+		})
+	}
+	target := mockTarget(s)
+	target.AssertionAud, target.Profiles = AudTokenEndpoint, []string{ProfileFAPI2}
+	if err := target.Validate(); err == nil || !strings.Contains(err.Error(), "only the issuer") {
+		t.Errorf("token-endpoint audience under fapi2: %v", err)
+	}
+	target.AssertionAud = "everything"
+	if err := target.Validate(); err == nil {
+		t.Error("an unknown audience form validates")
+	}
+}
+
+// TestRS256UnderFAPI2: a FAPI 2.0 server must refuse RS256 even with the
+// client's registered RSA key (registered without an alg, so only the
+// profile can refuse it); JWT-ALG-01 fails one that accepts it.
+func TestRS256UnderFAPI2(t *testing.T) {
+	key, err := mockserver.GenerateClientKey(mockserver.PS256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, quirk := range []mockserver.Quirk{"", mockserver.QuirkAssertionMACForPrivateKey} {
+		t.Run(string(quirk), func(t *testing.T) {
+			cfg := mockConfig()
+			if quirk != "" {
+				cfg.Quirks = []mockserver.Quirk{quirk}
+			}
+			cfg.AssertionProfile = mockserver.ProfileFAPI2
+			for i := range cfg.Clients {
+				if cfg.Clients[i].ID == mockJ {
+					c := key.Client(mockJ, "read", "write")
+					c.JWKS.Keys[0].Algorithm = ""
+					cfg.Clients[i] = c
+				}
+			}
+			s := mockserver.NewTestServer(t, cfg)
+			target := mockTarget(s)
+			target.Profiles = append(target.Profiles, ProfileFAPI2)
+			target.AssertionClient = &AssertionClient{ID: mockJ, Key: key.Private, KeyID: key.KeyID, Alg: mockserver.PS256}
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := result(run, "JWT-ALG-01")
+			want := reports.Pass
+			if quirk != "" {
+				want = reports.Fail
+			}
+			if r.Verdict != want || (want == reports.Fail && !strings.Contains(failureText(r), "RS256")) {
+				t.Errorf("JWT-ALG-01 %s, want %s: %s", r.Verdict, want, failureText(r))
 			}
 		})
 	}

@@ -35,7 +35,7 @@ func TestAssertionClientEndToEnd(t *testing.T) {
 					{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test"}},
 					{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 					{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
-					{ID: "jwt-client", JWKS: &set, Scopes: []string{"read", "write"}},
+					{ID: "jwt-client", JWKS: &set, Secret: e2eJWTSecret, AuthMethods: []string{rfc6749.AuthPrivateKeyJWT}, Scopes: []string{"read", "write"}},
 					{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 				},
 			})
@@ -80,13 +80,60 @@ func TestAssertionFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--assertion-client-id", "j"}, "needs --client-key-file"},
-		{[]string{"--client-key-file", "k.pem"}, "needs --assertion-client-id"},
+		{[]string{"--client-key-file", "/nonexistent/k.pem"}, "--client-key-file"},
+		{[]string{"--assertion-client-secret-file", "s.txt"}, "needs --assertion-client-id"},
+		{[]string{"--assertion-aud", "everywhere"}, "assertion audience"},
+		{[]string{"--auth-method", "private_key_jwt"}, "private_key_jwt needs its private key"},
+		{[]string{"--auth-method", "client_secret_jwt"}, "at least 32 bytes"},
 		{[]string{"--assertion-client-id", "j", "--client-key-file", "/nonexistent/k.pem"}, "--client-key-file"},
-		{[]string{"--client-key-id", "x"}, "need --assertion-client-id"},
+		{[]string{"--client-key-id", "x"}, "need --client-key-file"},
 	} {
 		r := occheck(t, secretEnv, append([]string{"run", "--token-url", "http://127.0.0.1:1/token", "--client-id", "a"}, c.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line with %q", c.args, r.code, r.stderr, c.want)
 		}
+	}
+}
+
+// TestClientUnderTestWithPrivateKeyJWTEndToEnd: a vendor whose client
+// authenticates only with its key passes --client-id and --client-key-file
+// and no secret; auto finds private_key_jwt from the metadata, every
+// spec that does not need a secret runs and passes, and neither the key
+// nor an assertion shows anywhere.
+func TestClientUnderTestWithPrivateKeyJWTEndToEnd(t *testing.T) {
+	s := e2eServer(t)
+	for _, method := range []string{"auto", rfc6749.AuthPrivateKeyJWT} {
+		t.Run(method, func(t *testing.T) {
+			reportDir := filepath.Join(t.TempDir(), "reports")
+			r := occheck(t, []string{"OCCHECK_SPECIAL_CLIENT_SECRET=p+ss w%rd&:x", "OCCHECK_NOGRANT_CLIENT_SECRET=nocc-secret"},
+				"run", "--token-url", s.TokenURL(), "--metadata-url", s.MetadataURL(), "--client-id", "jwt-client", "--client-key-file", e2eKeyFile,
+				"--auth-method", method, "--scope", "read write", "--forbidden-scope", "admin",
+				"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--no-color", "-v", "--report-dir", reportDir)
+			if r.code != 0 || !strings.Contains(r.stdout, "verdict: CONFORMANT") {
+				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "private_key_jwt: ") {
+				t.Errorf("the console does not say the baseline is private_key_jwt:\n%.2000s", r.stdout)
+			}
+			if !regexp.MustCompile(`SKIP\s+AUTH-BASIC-01`).MatchString(r.stdout) || !strings.Contains(r.stdout, "it has none") && !strings.Contains(r.stdout, "has no secret") {
+				t.Errorf("AUTH-BASIC-01 is not skipped for want of a secret:\n%.3000s", r.stdout)
+			}
+			texts := []string{r.stdout, r.stderr}
+			files, _ := filepath.Glob(filepath.Join(reportDir, "*"))
+			for _, f := range files {
+				b, _ := os.ReadFile(f)
+				texts = append(texts, string(b))
+			}
+			key, _ := os.ReadFile(e2eKeyFile)
+			keyBody := strings.Split(strings.TrimSpace(string(key)), "\n")[1]
+			for i, text := range texts {
+				if strings.Contains(text, keyBody) {
+					t.Errorf("output %d holds the private key", i)
+				}
+				if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.`).FindString(text); m != "" {
+					t.Errorf("output %d holds a JWT (an assertion or a token): %.40s...", i, m)
+				}
+			}
+		})
 	}
 }

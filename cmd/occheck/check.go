@@ -44,6 +44,8 @@ type runFlags struct {
 	clientKeyFile     string
 	clientKeyID       string
 	assertionAlg      string
+	assertionAud      string
+	assertionSecret   string
 	secretJWTID       string
 	secretJWTFile     string
 	caFile            string
@@ -71,9 +73,9 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.issuer, "issuer", "", "issuer to discover the token endpoint from (RFC 8414, then OpenID discovery)")
 	fs.StringVar(&f.metadataURL, "metadata-url", "", "metadata document URL, when it is not at the issuer's well-known location")
 	fs.BoolVar(&f.allowCrossOrigin, "allow-cross-origin", false, "accept a discovered token endpoint on another origin than the issuer")
-	fs.StringVar(&f.clientID, "client-id", "", "client under test (its secret comes from $OCCHECK_CLIENT_SECRET or --client-secret-file)")
+	fs.StringVar(&f.clientID, "client-id", "", "client under test (its secret comes from $OCCHECK_CLIENT_SECRET or --client-secret-file; a private_key_jwt client needs only --client-key-file)")
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "file holding the client secret (instead of $OCCHECK_CLIENT_SECRET)")
-	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, or auto (client_secret_basic first; client_secret_post when Basic is refused and the metadata advertises it)")
+	fs.StringVar(&f.authMethod, "auth-method", "auto", "client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, or auto (private_key_jwt first when the client has a key and the metadata advertises it; then client_secret_basic; client_secret_post, then client_secret_jwt, when the methods before are refused and the metadata advertises them)")
 	fs.StringVar(&f.scope, "scope", "", "a scope (or space-separated scopes) the client may have")
 	fs.StringVar(&f.forbiddenScope, "forbidden-scope", "", "a scope that exists but the client may not have")
 	fs.StringVar(&f.resource, "resource", "", "an RFC 8707 resource the client may ask for (unlocks the resource indicator specs)")
@@ -81,10 +83,12 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.specialSecretFile, "special-client-secret-file", "", "file holding the special client's secret")
 	fs.StringVar(&f.nograntID, "nogrant-client-id", "", "a client not allowed client_credentials (secret: $OCCHECK_NOGRANT_CLIENT_SECRET)")
 	fs.StringVar(&f.nograntSecretFile, "nogrant-client-secret-file", "", "file holding the no-grant client's secret")
-	fs.StringVar(&f.assertionID, "assertion-client-id", "", "a client registered for private_key_jwt (RFC 7523); unlocks the JWT-* specs, with --client-key-file")
-	fs.StringVar(&f.clientKeyFile, "client-key-file", "", "the assertion client's private key: PEM (PKCS#8, PKCS#1, SEC 1) or JWK, as occheck keygen writes it; it stays in memory")
+	fs.StringVar(&f.assertionID, "assertion-client-id", "", "another client, registered for private_key_jwt (RFC 7523), whose key is --client-key-file; unlocks the JWT-* specs (default: the client under test)")
+	fs.StringVar(&f.clientKeyFile, "client-key-file", "", "private key of the client under test (or of --assertion-client-id) for private_key_jwt: PEM (PKCS#8, PKCS#1, SEC 1) or JWK, as occheck keygen writes it; it stays in memory")
 	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "JWS algorithm of the assertions (default: RS256, ES256 or EdDSA by key type)")
+	fs.StringVar(&f.assertionSecret, "assertion-client-secret-file", "", "file holding a secret --assertion-client-id also holds, if any (or $OCCHECK_ASSERTION_CLIENT_SECRET): JWT-ALG-01 checks it cannot stand in for the key")
+	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
 	fs.StringVar(&f.secretJWTFile, "secret-jwt-client-secret-file", "", "file holding the client_secret_jwt client's secret")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for the target")
@@ -237,11 +241,29 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	if f.clientID == "" {
 		return nil, usagef("--client-id is required")
 	}
+	if t.AssertionClient, err = assertionClient(f); err != nil {
+		return nil, err
+	}
+	// A client that authenticates with its key needs no secret; one it
+	// holds anyway is used (JWT-ALG-01 checks it cannot stand in).
+	keyOnly := t.AssertionClient != nil && t.AssertionClient.ID == f.clientID &&
+		(f.authMethod == "auto" || f.authMethod == "" || f.authMethod == rfc6749.AuthPrivateKeyJWT)
 	secret, err := readSecret(getenv, suites.EnvClientSecret, f.secretFile, "--client-secret-file")
-	if err != nil {
+	if err != nil && !(keyOnly && f.secretFile == "") {
 		return nil, err
 	}
 	t.Client = suites.Client{ID: f.clientID, Secret: secret, SecretEnv: suites.EnvClientSecret}
+	switch {
+	case keyOnly:
+		t.AssertionClient.Secret = secret
+	case t.AssertionClient != nil && (f.assertionSecret != "" || getenv(suites.EnvAssertionSecret) != ""):
+		if t.AssertionClient.Secret, err = readSecret(getenv, suites.EnvAssertionSecret, f.assertionSecret, "--assertion-client-secret-file"); err != nil {
+			return nil, err
+		}
+	case f.assertionSecret != "":
+		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
+	}
+	t.AssertionAud = f.assertionAud
 	if f.specialID != "" {
 		s, err := readSecret(getenv, suites.EnvSpecialSecret, f.specialSecretFile, "--special-client-secret-file")
 		if err != nil {
@@ -262,9 +284,6 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 			return nil, err
 		}
 		t.SecretJWTClient = &suites.Client{ID: f.secretJWTID, Secret: s, SecretEnv: suites.EnvSecretJWTSecret}
-	}
-	if t.AssertionClient, err = assertionClient(f); err != nil {
-		return nil, err
 	}
 	client, err := httpClient(f.caFile, f.insecure, f.timeout)
 	if err != nil {
@@ -300,13 +319,15 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	switch f.authMethod {
 	case "auto", "":
 		// Found at run time by CC-OK-01: suites.AutoMethods is the rule.
-	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost:
+	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthPrivateKeyJWT, rfc6749.AuthClientSecretJWT:
 		t.Client.AuthMethods = []string{f.authMethod}
 	default:
-		return nil, usagef("--auth-method: %q is not client_secret_basic, client_secret_post or auto", f.authMethod)
+		return nil, usagef("--auth-method: %q is not client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt or auto", f.authMethod)
 	}
+	// The second and no-grant clients hold secrets: they share the
+	// client under test's secret method, never an assertion method.
 	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient} {
-		if c != nil {
+		if c != nil && (f.authMethod == rfc6749.AuthClientSecretBasic || f.authMethod == rfc6749.AuthClientSecretPost) {
 			c.AuthMethods = t.Client.AuthMethods
 		}
 	}
@@ -353,6 +374,10 @@ func (p *plan) embed() error {
 	if err != nil {
 		return err
 	}
+	// The private_key_jwt client also holds a secret, which must not
+	// stand in for its key (JWT-ALG-01).
+	jwtClient := key.Client("jwt-client", "read", "write")
+	jwtClient.Secret = embeddedJWTClientSecret
 	cfg := mockserver.Config{
 		// Production-like answers: the self-check shows the reference
 		// server as a vendor's would run, not the developer mode whose
@@ -362,7 +387,7 @@ func (p *plan) embed() error {
 			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
-			key.Client("jwt-client", "read", "write"),
+			jwtClient,
 			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	}
@@ -380,7 +405,7 @@ func (p *plan) embed() error {
 		Resource:        "https://api.example.test",
 		SpecialClient:   &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
 		NoGrantClient:   &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
-		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID},
+		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
 		SecretJWTClient: &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
@@ -494,16 +519,15 @@ func failedIn(path string) ([]string, error) {
 	return ids, nil
 }
 
-// assertionClient reads --assertion-client-id and --client-key-file.
+// assertionClient reads --client-key-file: the key of --assertion-client-id,
+// or of the client under test when that flag is absent.
 func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 	switch {
 	case f.assertionID == "" && f.clientKeyFile == "":
 		if f.clientKeyID != "" || f.assertionAlg != "" {
-			return nil, usagef("--client-key-id and --assertion-alg need --assertion-client-id and --client-key-file")
+			return nil, usagef("--client-key-id and --assertion-alg need --client-key-file")
 		}
 		return nil, nil
-	case f.assertionID == "":
-		return nil, usagef("--client-key-file needs --assertion-client-id (the client registered for private_key_jwt)")
 	case f.clientKeyFile == "":
 		return nil, usagef("--assertion-client-id needs --client-key-file (its private key)")
 	}
@@ -527,8 +551,16 @@ func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 	default:
 		kid = f.clientKeyID
 	}
-	return &suites.AssertionClient{ID: f.assertionID, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
+	id := f.assertionID
+	if id == "" {
+		id = f.clientID // the key is the client under test's
+	}
+	return &suites.AssertionClient{ID: id, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
 }
+
+// embeddedJWTClientSecret is a secret the embedded server's
+// private_key_jwt client holds but may not authenticate with.
+const embeddedJWTClientSecret = "embedded private_key_jwt client's unusable secret"
 
 // embeddedSecretJWT is the secret of the embedded server's client_secret_jwt
 // client: 32 bytes or more, the HS256 key size.

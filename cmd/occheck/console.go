@@ -63,7 +63,14 @@ func (c *console) header(p *plan) {
 	fmt.Fprintf(c.w, "  token endpoint  %s\n", t.TokenURL)
 	methods := strings.Join(t.Client.AuthMethods, ", ")
 	if t.Client.Auto() {
-		methods = "auth method auto: client_secret_basic first, client_secret_post when Basic is refused and advertised"
+		switch {
+		case t.ClientKey() != nil && t.Client.Secret == "":
+			methods = "auth method auto: private_key_jwt, the only credential given"
+		case t.ClientKey() != nil:
+			methods = "auth method auto: private_key_jwt first when advertised, then client_secret_basic; client_secret_post and client_secret_jwt when the methods before are refused and they are advertised"
+		default:
+			methods = "auth method auto: client_secret_basic first; client_secret_post, then client_secret_jwt, when the methods before are refused and they are advertised"
+		}
 	}
 	fmt.Fprintf(c.w, "  client          %s (%s)\n", t.Client.ID, methods)
 	if t.MetadataURL != "" {

@@ -86,7 +86,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
-			e2eKey.Client("jwt-client", "read", "write"),
+			e2eJWTClient(e2eKey),
 			{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	})
@@ -110,6 +110,18 @@ var secretEnv = []string{
 	"OCCHECK_SPECIAL_CLIENT_SECRET=p+ss w%rd&:x",
 	"OCCHECK_NOGRANT_CLIENT_SECRET=nocc-secret",
 	"OCCHECK_SECRET_JWT_CLIENT_SECRET=" + e2eSecretJWT,
+	"OCCHECK_ASSERTION_CLIENT_SECRET=" + e2eJWTSecret,
+}
+
+// e2eJWTSecret is a secret the private_key_jwt client holds but may not
+// authenticate with (JWT-ALG-01).
+const e2eJWTSecret = "the end-to-end private_key_jwt client's unusable secret"
+
+// e2eJWTClient is the private_key_jwt client of the end-to-end servers.
+func e2eJWTClient(k *mockserver.ClientKey) mockserver.Client {
+	c := k.Client("jwt-client", "read", "write")
+	c.Secret = e2eJWTSecret
+	return c
 }
 
 // e2eSecretJWT is the client_secret_jwt client's secret.
