@@ -42,6 +42,7 @@ const (
 	QuirkAssertionClientIDRefused  Quirk = "assertion-client-id-refused"
 	QuirkAssertionMACForPrivateKey Quirk = "assertion-mac-for-private-key"
 	QuirkAssertionNonFAPIMethods   Quirk = "assertion-metadata-non-fapi-methods"
+	QuirkAssertionKidAnyClient     Quirk = "assertion-kid-any-client"
 )
 
 func init() {
@@ -175,6 +176,31 @@ func init() {
 				set, err := cl.keys.get(x.r.Context(), false)
 				return err == nil && as.kid != "" && len(set.Key(as.kid)) > 0
 			})
+		}},
+		QuirkAssertionKidAnyClient: {"the client assertion's kid is looked up among every client's keys, not only the keys of the client it names (RFC 7523 §3 item 9)", func(s *steps, a *Authority) {
+			next := s.assertionSignature
+			s.assertionSignature = func(x *exchange, cl *client, as *assertion) *oauthError {
+				e := next(x, cl, as)
+				if e == nil || as.kid == "" || as.method() != rfc6749.AuthPrivateKeyJWT {
+					return e
+				}
+				for _, id := range a.order {
+					other := a.clients[id]
+					if other.keys == nil {
+						continue
+					}
+					set, err := other.keys.get(x.r.Context(), false)
+					if err != nil {
+						continue
+					}
+					for _, k := range set.Key(as.kid) {
+						if _, err := as.jws.Verify(k.Key); err == nil {
+							return nil
+						}
+					}
+				}
+				return e
+			}
 		}},
 		QuirkAssertionClientIDIgnored: {"a client_id parameter next to a client assertion is not compared (RFC 7521 §4.2)", func(s *steps, a *Authority) {
 			next := s.verify

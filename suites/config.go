@@ -151,6 +151,10 @@ type Target struct {
 	// the client under test's, it is that client's key, and the client
 	// may authenticate with private_key_jwt (Client.AuthMethods).
 	AssertionClient *AssertionClient
+	// OtherClientKey is the registered key of another private_key_jwt
+	// client (its KeyID the kid registered with it; its ID informative):
+	// JWT-KEY-02 signs the assertion client's assertion with it.
+	OtherClientKey *AssertionClient
 	// AssertionAud fixes the audience of every valid assertion the
 	// harness sends: AudIssuer, AudTokenEndpoint or AudBoth. Empty lets
 	// JWT-OK-01 find it: the token endpoint URL, then the issuer (RFC
@@ -251,6 +255,18 @@ func (t *Target) Validate() error {
 		}
 		if err != nil {
 			return fmt.Errorf("assertion client %q: the key cannot sign %s: %v", c.ID, c.alg(), err)
+		}
+	}
+	if o := t.OtherClientKey; o != nil {
+		if o.Key == nil || o.KeyID == "" {
+			return fmt.Errorf("the other client's key needs a private key and the kid registered with it")
+		}
+		signer, err := assertionSigner(o)
+		if err == nil {
+			_, err = signer.Sign([]byte("{}"))
+		}
+		if err != nil {
+			return fmt.Errorf("the other client's key cannot sign %s: %v", o.alg(), err)
 		}
 	}
 	if t.Scope != "" && len(strings.Fields(t.Scope)) == 0 {

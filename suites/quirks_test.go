@@ -44,6 +44,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"assertion-invalid-request":           {"JWT-ERR-01": warn},
 	"assertion-iss-unchecked":             {"JWT-ISS-01": fail},
 	"assertion-mac-for-private-key":       {"JWT-ALG-01": warn},
+	"assertion-kid-any-client":            {"JWT-KEY-02": fail, "JWT-KEY-03": skip},
 	"assertion-metadata-no-algs":          {"JWT-MD-02": fail},
 	"assertion-metadata-non-fapi-methods": {"JWT-AUD-02": pass, "JWT-IAT-02": pass, "JWT-JTI-02": pass, "JWT-MD-01": warn},
 	"assertion-multi-assertion-wins":      {"JWT-MULTI-01": fail},

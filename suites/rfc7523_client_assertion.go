@@ -397,14 +397,20 @@ func init() {
 	assertionSpec(Spec{
 		ID: "JWT-KEY-02", RFC: "7523", Section: "3", Level: reports.Must, DependsOn: []string{"JWT-SIG-01"},
 		Title:   "Only keys registered for the client verify its assertion.",
-		How:     "A fresh key the server does not know: (a) without kid; (b) with its public key in the JWT header (jwk).",
-		Accepts: "No token for either.",
-		Catches: "Servers that trust a key the assertion carries.",
+		How:     "A fresh key the server does not know: (a) without kid; (b) with its public key in the JWT header (jwk). (c) With another private_key_jwt client's key (--other-client-key-file): the assertion client's claims signed with that key, under that client's kid.",
+		Accepts: "No token for each.",
+		Catches: "Servers that trust a key the assertion carries, or look a kid up among every client's keys.",
 		Run: func(h *H) {
 			key, alg := h.freshKey()
 			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), h.baseTyp())), "an unregistered key")
 			hdr := h.typAnd(map[string]any{"jwk": jose.JSONWebKey{Key: key.Public()}})
 			h.refused(h.SendAssertion(h.signWith(alg, key, "", h.baseClaims(), hdr)), "an unregistered key sent in the jwk header")
+			o := h.T.OtherClientKey
+			if o == nil {
+				h.Note("(c) not tried: no other client's key is configured (--other-client-key-file)")
+				return
+			}
+			h.refused(h.SendAssertion(h.signWith(jose.SignatureAlgorithm(o.alg()), o.Key, o.KeyID, h.baseClaims(), h.baseTyp())), "the assertion signed with another client's registered key and kid")
 		},
 	})
 	assertionSpec(Spec{

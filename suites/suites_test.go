@@ -24,11 +24,22 @@ const (
 	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
 	mockJ, mockJSecret = "occheck-j", "a secret occheck-j holds but may not use, 32+ bytes"
 	mockJ2, mockJ2Sec  = "occheck-j2", "a client_secret_jwt secret of more than 32 bytes"
+	mockJ3             = "occheck-j3"
 )
 
 // mockJKey is the private_key_jwt key of client J, made once per test
 // binary.
 var mockJKey = func() *mockserver.ClientKey {
+	k, err := mockserver.GenerateClientKey(mockserver.ES256)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// mockJ3Key is the key of J3, another private_key_jwt client, whose key
+// must never verify J's assertions (JWT-KEY-02 (c)).
+var mockJ3Key = func() *mockserver.ClientKey {
 	k, err := mockserver.GenerateClientKey(mockserver.ES256)
 	if err != nil {
 		panic(err)
@@ -46,6 +57,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
 			withSecret(mockJKey.Client(mockJ, "read", "write"), mockJSecret),
 			{ID: mockJ2, Secret: mockJ2Sec, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read", "write"}},
+			mockJ3Key.Client(mockJ3, "read"),
 		},
 	}
 }
@@ -65,6 +77,7 @@ func mockTarget(s *mockserver.Server) Target {
 		Profiles:        []string{ProfileRFC9068},
 		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID, Secret: mockJSecret},
 		SecretJWTClient: &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
+		OtherClientKey:  &AssertionClient{ID: mockJ3, Key: mockJ3Key.Private, KeyID: mockJ3Key.KeyID},
 	}
 }
 

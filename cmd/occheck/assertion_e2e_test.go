@@ -83,6 +83,7 @@ func TestAssertionFlagErrors(t *testing.T) {
 		{[]string{"--client-key-file", "/nonexistent/k.pem"}, "--client-key-file"},
 		{[]string{"--assertion-client-secret-file", "s.txt"}, "needs --assertion-client-id"},
 		{[]string{"--assertion-aud", "everywhere"}, "assertion audience"},
+		{[]string{"--other-client-key-file", "o.pem"}, "--other-client-key-file needs --client-key-file"},
 		{[]string{"--auth-method", "private_key_jwt"}, "private_key_jwt needs its private key"},
 		{[]string{"--auth-method", "client_secret_jwt"}, "at least 32 bytes"},
 		{[]string{"--assertion-client-id", "j", "--client-key-file", "/nonexistent/k.pem"}, "--client-key-file"},

@@ -46,6 +46,7 @@ type runFlags struct {
 	assertionAlg      string
 	assertionAud      string
 	assertionSecret   string
+	otherKeyFile      string
 	secretJWTID       string
 	secretJWTFile     string
 	caFile            string
@@ -88,6 +89,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "JWS algorithm of the assertions (default: RS256, ES256 or EdDSA by key type)")
 	fs.StringVar(&f.assertionSecret, "assertion-client-secret-file", "", "file holding a secret --assertion-client-id also holds, if any (or $OCCHECK_ASSERTION_CLIENT_SECRET): JWT-ALG-01 checks it cannot stand in for the key")
+	fs.StringVar(&f.otherKeyFile, "other-client-key-file", "", "private key of another client registered for private_key_jwt (PEM or JWK; kid: the JWK's, else its thumbprint): JWT-KEY-02 checks it never verifies the assertion client's assertions")
 	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
 	fs.StringVar(&f.secretJWTFile, "secret-jwt-client-secret-file", "", "file holding the client_secret_jwt client's secret")
@@ -264,6 +266,16 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
 	}
 	t.AssertionAud = f.assertionAud
+	if f.otherKeyFile != "" {
+		if t.AssertionClient == nil {
+			return nil, usagef("--other-client-key-file needs --client-key-file")
+		}
+		key, kid, err := loadKeyFile(f.otherKeyFile, "", "--other-client-key-file")
+		if err != nil {
+			return nil, err
+		}
+		t.OtherClientKey = &suites.AssertionClient{ID: "(the other client)", Key: key.Private, KeyID: kid, Alg: key.Alg}
+	}
 	if f.specialID != "" {
 		s, err := readSecret(getenv, suites.EnvSpecialSecret, f.specialSecretFile, "--special-client-secret-file")
 		if err != nil {
@@ -378,6 +390,12 @@ func (p *plan) embed() error {
 	// stand in for its key (JWT-ALG-01).
 	jwtClient := key.Client("jwt-client", "read", "write")
 	jwtClient.Secret = embeddedJWTClientSecret
+	// A second private_key_jwt client, whose key must never verify
+	// jwt-client's assertions (JWT-KEY-02).
+	otherKey, err := mockserver.GenerateClientKey(mockserver.ES256)
+	if err != nil {
+		return err
+	}
 	cfg := mockserver.Config{
 		// Production-like answers: the self-check shows the reference
 		// server as a vendor's would run, not the developer mode whose
@@ -388,6 +406,7 @@ func (p *plan) embed() error {
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			jwtClient,
+			otherKey.Client("jwt-client-2", "read"),
 			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	}
@@ -407,6 +426,7 @@ func (p *plan) embed() error {
 		NoGrantClient:   &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
 		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
 		SecretJWTClient: &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
+		OtherClientKey:  &suites.AssertionClient{ID: "jwt-client-2", Key: otherKey.Private, KeyID: otherKey.KeyID},
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
 		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),
@@ -531,18 +551,9 @@ func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 	case f.clientKeyFile == "":
 		return nil, usagef("--assertion-client-id needs --client-key-file (its private key)")
 	}
-	key, err := mockserver.LoadClientKey(f.clientKeyFile, f.assertionAlg)
+	key, kid, err := loadKeyFile(f.clientKeyFile, f.assertionAlg, "--client-key-file")
 	if err != nil {
-		return nil, usagef("--client-key-file: %s", strings.TrimPrefix(err.Error(), "key_file "))
-	}
-	kid := key.KeyID
-	if data, err := os.ReadFile(f.clientKeyFile); err == nil && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		var jwk struct {
-			Kid string `json:"kid"`
-		}
-		if json.Unmarshal(data, &jwk) == nil && jwk.Kid != "" {
-			kid = jwk.Kid
-		}
+		return nil, err
 	}
 	switch f.clientKeyID {
 	case "":
@@ -556,6 +567,25 @@ func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 		id = f.clientID // the key is the client under test's
 	}
 	return &suites.AssertionClient{ID: id, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
+}
+
+// loadKeyFile reads a client's private key, PEM or JWK, and the kid it is
+// registered under: the JWK's kid, else its RFC 7638 thumbprint.
+func loadKeyFile(path, alg, flagName string) (*mockserver.ClientKey, string, error) {
+	key, err := mockserver.LoadClientKey(path, alg)
+	if err != nil {
+		return nil, "", usagef("%s: %s", flagName, strings.TrimPrefix(err.Error(), "key_file "))
+	}
+	kid := key.KeyID
+	if data, err := os.ReadFile(path); err == nil && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		var jwk struct {
+			Kid string `json:"kid"`
+		}
+		if json.Unmarshal(data, &jwk) == nil && jwk.Kid != "" {
+			kid = jwk.Kid
+		}
+	}
+	return key, kid, nil
 }
 
 // embeddedJWTClientSecret is a secret the embedded server's
