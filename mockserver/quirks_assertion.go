@@ -43,6 +43,7 @@ const (
 	QuirkAssertionMACForPrivateKey Quirk = "assertion-mac-for-private-key"
 	QuirkAssertionNonFAPIMethods   Quirk = "assertion-metadata-non-fapi-methods"
 	QuirkAssertionKidAnyClient     Quirk = "assertion-kid-any-client"
+	QuirkAssertionNonFAPIAlgs      Quirk = "assertion-metadata-non-fapi-algs"
 )
 
 func init() {
@@ -175,6 +176,13 @@ func init() {
 			trustHeaderJWK(s, func(x *exchange, cl *client, as *assertion) bool {
 				set, err := cl.keys.get(x.r.Context(), false)
 				return err == nil && as.kid != "" && len(set.Key(as.kid)) > 0
+			})
+		}},
+		QuirkAssertionNonFAPIAlgs: {"under the fapi2 profile the metadata still lists RS256 and HS256 as signing algorithms (FAPI 2.0 §5.4.1: PS256, ES256, EdDSA)", func(s *steps, a *Authority) {
+			wrapMetadata(s, func(m map[string]any) {
+				if algs, ok := m["token_endpoint_auth_signing_alg_values_supported"].([]string); ok && a.profile == ProfileFAPI2 {
+					m["token_endpoint_auth_signing_alg_values_supported"] = append([]string{"RS256"}, append(algs, "HS256")...)
+				}
 			})
 		}},
 		QuirkAssertionKidAnyClient: {"the client assertion's kid is looked up among every client's keys, not only the keys of the client it names (RFC 7523 §3 item 9)", func(s *steps, a *Authority) {

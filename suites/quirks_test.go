@@ -45,8 +45,9 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"assertion-iss-unchecked":             {"JWT-ISS-01": fail},
 	"assertion-mac-for-private-key":       {"JWT-ALG-01": warn},
 	"assertion-kid-any-client":            {"JWT-KEY-02": fail, "JWT-KEY-03": skip},
-	"assertion-metadata-no-algs":          {"JWT-MD-02": fail},
+	"assertion-metadata-non-fapi-algs":    {"JWT-AUD-02": pass, "JWT-IAT-02": pass, "JWT-JTI-02": pass, "JWT-MD-02": warn},
 	"assertion-metadata-non-fapi-methods": {"JWT-AUD-02": pass, "JWT-IAT-02": pass, "JWT-JTI-02": pass, "JWT-MD-01": warn},
+	"assertion-metadata-no-algs":          {"JWT-MD-02": fail},
 	"assertion-multi-assertion-wins":      {"JWT-MULTI-01": fail},
 	"assertion-nbf-ignored":               {"JWT-NBF-01": fail},
 	"assertion-no-signature":              {"JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-MULTI-01": skip, "JWT-SIG-01": fail},
@@ -154,6 +155,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 var quirkTargets = map[mockserver.Quirk]func(*Target){
 	"assertion-replay":                    func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
 	"assertion-metadata-non-fapi-methods": func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
+	"assertion-metadata-non-fapi-algs":    func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
 	// Basic is refused for a client configured for both methods: graded.
 	"no-basic": func(t *Target) {
 		t.Client.AuthMethods = []string{rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretBasic}
@@ -173,6 +175,7 @@ var quirkConfigs = map[mockserver.Quirk]func(*mockserver.Config){
 	// optional): the mock and the run both use that profile.
 	"assertion-replay":                    func(c *mockserver.Config) { c.AssertionProfile = mockserver.ProfileFAPI2 },
 	"assertion-metadata-non-fapi-methods": func(c *mockserver.Config) { c.AssertionProfile = mockserver.ProfileFAPI2 },
+	"assertion-metadata-non-fapi-algs":    func(c *mockserver.Config) { c.AssertionProfile = mockserver.ProfileFAPI2 },
 	"metadata-post-first": func(c *mockserver.Config) {
 		c.Clients[0].AuthMethods = []string{rfc6749.AuthClientSecretBasic}
 	},

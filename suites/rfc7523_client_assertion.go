@@ -684,7 +684,7 @@ func init() {
 		Labels:  []string{"private_key_jwt", "metadata"},
 		Title:   "token_endpoint_auth_signing_alg_values_supported is present when an assertion method is listed.",
 		How:     "Read the metadata; with an assertion client whose baseline works (JWT-OK-01), also sign the baseline assertion with every other listed algorithm its key can make.",
-		Accepts: "The list present and not empty when private_key_jwt or client_secret_jwt is listed (none in it is MD-07's). Which other listed algorithms the key is accepted with is recorded, not graded: a key registered with an alg member may be bound to that one algorithm (RFC 7517 §4.4).",
+		Accepts: "The list present and not empty when private_key_jwt or client_secret_jwt is listed (none in it is MD-07's); RS256 missing is recorded; under --profile fapi2 an algorithm other than PS256, ES256 or EdDSA warns. Which other listed algorithms the key is accepted with is recorded, not graded: a key registered with an alg member may be bound to that one algorithm (RFC 7517 §4.4).",
 		Run: func(h *H) {
 			_, m := h.Metadata()
 			methods, _ := m["token_endpoint_auth_methods_supported"].([]any)
@@ -698,6 +698,18 @@ func init() {
 			}
 			algs, ok := m["token_endpoint_auth_signing_alg_values_supported"].([]any)
 			h.Require(ok && len(algs) > 0, "token_endpoint_auth_signing_alg_values_supported listed", "%v", m["token_endpoint_auth_signing_alg_values_supported"])
+			names, _ := strList(m["token_endpoint_auth_signing_alg_values_supported"])
+			if h.T.Has(ProfileFAPI2) {
+				var extra []string
+				for _, a := range names {
+					if a != "PS256" && a != "ES256" && a != "EdDSA" {
+						extra = append(extra, a)
+					}
+				}
+				h.Should(len(extra) == 0, "only PS256, ES256 and EdDSA listed (FAPI 2.0 Security Profile §5.4.1)", "also listed: %s", strings.Join(extra, ", "))
+			} else if !slices.Contains(names, "RS256") {
+				h.Note("RS256 is not listed (RFC 7523 §5 makes it mandatory to implement; RFC 8414 §2: SHOULD be supported)")
+			}
 			j := h.T.AssertionClient
 			if j == nil || !h.metadataTrusted() {
 				return
