@@ -66,6 +66,9 @@ func TestAssertionClientEndToEnd(t *testing.T) {
 				if strings.Contains(text, keyBody) {
 					t.Errorf("output %d holds the private key", i)
 				}
+				if strings.Contains(text, e2eJWTSecret) {
+					t.Errorf("output %d holds the assertion client's secret", i)
+				}
 				if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.`).FindString(text); m != "" {
 					t.Errorf("output %d holds a JWT (an assertion or a token): %.40s...", i, m)
 				}
