@@ -159,6 +159,11 @@ func New(cfg Config) (*Authority, error) {
 		// RFC 8414 §3.1: the well-known segment goes between host and path.
 		a.mux.HandleFunc("GET "+PathMetadata+issuerPath, a.withFaults(EndpointMetadata, a.serveMetadata))
 	}
+	if !cfg.NoOpenIDAlias {
+		// OpenID Connect Discovery §4 appends the well-known segment to
+		// the issuer (RFC 8414 §5 keeps that form for openid-configuration).
+		a.mux.HandleFunc("GET "+issuerPath+PathOpenIDMetadata, a.withFaults(EndpointMetadata, a.serveMetadata))
+	}
 	return a, nil
 }
 

@@ -81,6 +81,10 @@ type Config struct {
 	// server's; the detailed reason of each refusal still goes to the
 	// journal and the access log. Off: the reason is the description.
 	TerseErrors bool `yaml:"terse_errors"`
+	// NoOpenIDAlias stops serving the metadata a second time at the
+	// issuer's /.well-known/openid-configuration, where client libraries
+	// that discover through OpenID Connect look for it.
+	NoOpenIDAlias bool `yaml:"no_openid_alias"`
 	// ExtraSigningAlgs publishes one more key per algorithm in the JWKS
 	// (tokens are signed with SigningAlg's key), for clients that must
 	// pick the right key from several.

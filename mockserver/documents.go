@@ -10,9 +10,10 @@ import (
 )
 
 // Metadata is the RFC 8414 document the server publishes; every field is
-// true of this server. The mock serves no OpenID Provider metadata
-// (/.well-known/openid-configuration): it has no authorization endpoint
-// and issues no ID tokens, both of which that document requires.
+// true of this server. The same document is served at the issuer's
+// /.well-known/openid-configuration (unless Config.NoOpenIDAlias), for
+// client libraries that discover there: it is not a full OpenID Provider
+// document (no authorization endpoint, no ID tokens).
 func (a *Authority) Metadata() map[string]any {
 	m := a.referenceMetadata()
 	a.steps.Load().metadata(m)

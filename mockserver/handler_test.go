@@ -227,14 +227,20 @@ func checkToken(t *testing.T, got reply, scope string) {
 
 // TestMetadataAndJWKS: the issuer names the server; the endpoint URLs
 // point where it is reached (here the request's host, as behind a caller's
-// own listener). No OpenID Provider metadata is served: the mock has no
-// authorization endpoint and no ID tokens, which that document requires.
+// own listener). The openid-configuration alias serves the same document
+// unless switched off.
 func TestMetadataAndJWKS(t *testing.T) {
-	a := newTestAuthority(t)
-	if got := do(t, a, "GET", PathOpenIDMetadata, "", nil); got.status != 404 {
-		t.Errorf("GET %s = %d, want 404", PathOpenIDMetadata, got.status)
+	cfg := testConfig()
+	cfg.NoOpenIDAlias = true
+	off, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range []string{PathMetadata} {
+	if got := do(t, off, "GET", PathOpenIDMetadata, "", nil); got.status != 404 {
+		t.Errorf("no_openid_alias: GET %s = %d, want 404", PathOpenIDMetadata, got.status)
+	}
+	a := newTestAuthority(t)
+	for _, p := range []string{PathMetadata, PathOpenIDMetadata} {
 		got := do(t, a, "GET", p, "", nil)
 		if got.status != 200 {
 			t.Fatalf("GET %s = %d", p, got.status)
@@ -285,7 +291,7 @@ func TestIssuerWithPath(t *testing.T) {
 	if a.MetadataURL() != "https://as.example.test/.well-known/oauth-authorization-server/tenant-1" {
 		t.Errorf("MetadataURL = %s", a.MetadataURL())
 	}
-	for _, p := range []string{"/.well-known/oauth-authorization-server/tenant-1", "/tenant-1/jwks"} {
+	for _, p := range []string{"/.well-known/oauth-authorization-server/tenant-1", "/tenant-1/jwks", "/tenant-1/.well-known/openid-configuration"} {
 		if got := do(t, a, "GET", p, "", nil); got.status != 200 {
 			t.Errorf("GET %s = %d", p, got.status)
 		}

@@ -524,3 +524,39 @@ func TestRS256UnderFAPI2(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayWarnsForAnOpenIDProvider: RFC 7523 leaves replay protection
+// optional, but a server discovered through openid-configuration is an
+// OpenID Provider, whose assertions are single use (OpenID Connect Core
+// §9): a replay accepted there warns, and is only recorded elsewhere.
+func TestReplayWarnsForAnOpenIDProvider(t *testing.T) {
+	for _, quirks := range [][]mockserver.Quirk{nil, {mockserver.QuirkAssertionReplay}} {
+		s := mockserver.NewTestServer(t, mockConfig(quirks...))
+		for _, oidc := range []bool{false, true} {
+			target := mockTarget(s)
+			if oidc {
+				target.MetadataURL = s.Issuer() + "/.well-known/openid-configuration"
+			}
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "private_key_jwt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reports.Pass
+			switch {
+			case quirks != nil && oidc:
+				want = reports.Warn
+			case quirks != nil:
+				want = reports.Info
+			}
+			for _, r := range run.Specs {
+				w := reports.Pass
+				if r.ID == "JWT-JTI-01" {
+					w = want
+				}
+				if r.Verdict != w && !(w == reports.Pass && r.Verdict == reports.Info) {
+					t.Errorf("quirks %v, openid-configuration %v: %s %s, want %s: %s", quirks, oidc, r.ID, r.Verdict, w, failureText(r))
+				}
+			}
+		}
+	}
+}
