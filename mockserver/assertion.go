@@ -452,7 +452,8 @@ func (a *Authority) singleUse(_ *exchange, cl *client, as *assertion) *oauthErro
 	until := time.Unix(0, int64((*as.exp+a.assertionSkew.Seconds())*1e9))
 	switch a.replays.claim(cl.ID, as.jti, until, a.now()) {
 	case replayFull:
-		return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable,
+		// A second is when the next sweep may have freed room.
+		return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1",
 			Description: "too many unexpired client assertions to remember; retry with a shorter assertion lifetime"}
 	case replaySeen:
 		return errAssertion("the client assertion with jti %s was used before; each assertion is used once (RFC 7523 section 3 item 7)", reasonQuote(as.jti))

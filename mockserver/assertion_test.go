@@ -549,3 +549,26 @@ func TestJWKSURIOutageIsRateLimited(t *testing.T) {
 		t.Errorf("%d fetches during the outage, want 1", n)
 	}
 }
+
+// TestReplayCacheFullIsRetryable: a full jti cache refuses the assertion
+// as temporarily_unavailable, 503 with Retry-After, never a token whose
+// jti could not be remembered.
+func TestReplayCacheFullIsRetryable(t *testing.T) {
+	k := mustClientKey(t, ES256)
+	cfg := testConfig()
+	cfg.Issuer, cfg.PublicURL = "https://as.example.test", "https://as.example.test"
+	cfg.ReplayCacheSize = 1
+	cfg.Clients = append(cfg.Clients, k.Client(idJ, "read"))
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &assertionFixture{a: a, ec: k}
+	if got := f.post(t, mustSign(t, k, f.claims(idJ), ""), "", nil); got.status != 200 {
+		t.Fatalf("first assertion: %d %s", got.status, got.body)
+	}
+	got := f.post(t, mustSign(t, k, f.claims(idJ), ""), "", nil)
+	if got.status != 503 || got.header.Get("Retry-After") != "1" || !strings.Contains(got.raw, "temporarily_unavailable") {
+		t.Errorf("second assertion with a full cache: %d %q %s", got.status, got.header.Get("Retry-After"), got.raw)
+	}
+}

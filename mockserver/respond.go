@@ -24,6 +24,8 @@ type oauthError struct {
 	WWWAuthenticate string
 	// Allow is set on 405 answers.
 	Allow string
+	// RetryAfter is the Retry-After of a 503 (seconds), "" for none.
+	RetryAfter string
 	// raw is appended to the description without sanitising it (for
 	// deviations that put forbidden characters there).
 	raw string
@@ -146,6 +148,9 @@ func sanitizeFrom(s string, i int) string {
 func (x *exchange) writeError(e *oauthError) int {
 	h := x.w.Header()
 	x.s.noStore(h)
+	if e.RetryAfter != "" {
+		h.Set("Retry-After", e.RetryAfter)
+	}
 	if e.Allow != "" {
 		h.Set("Allow", e.Allow)
 	}
