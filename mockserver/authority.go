@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"crypto"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -66,6 +68,14 @@ type Authority struct {
 	replays          *replayCache
 	assertionClients bool // some client may use an assertion method
 
+	// mutual TLS (RFC 8705)
+	clientCA       *ClientCA
+	clientCAs      *x509.CertPool
+	boundGlobal    bool // Config.CertificateBoundTokens
+	anyBound       bool // some client's tokens are bound
+	certHeader     string
+	trustedProxies []netip.Prefix
+
 	// lazily made keys for the deviations that need one
 	extraKeys sync.Map
 }
@@ -108,6 +118,9 @@ func New(cfg Config) (*Authority, error) {
 	a.assertionSkew = cmp.Or(time.Duration(cfg.AssertionSkew), DefaultAssertionSkew)
 	a.assertionMaxLife = cmp.Or(time.Duration(cfg.AssertionMaxLifetime), DefaultAssertionMaxLifetime)
 	a.replays = newReplayCache(cfg.ReplayCacheSize)
+	if err := a.initMTLS(cfg); err != nil {
+		return nil, err
+	}
 	a.scrub = newScrubber(a.clients)
 	alg := cfg.SigningAlg
 	if alg == "" {

@@ -224,6 +224,9 @@ func (a *Authority) verify(x *exchange, c credentials) (*client, *oauthError) {
 		return a.verifyAssertion(x, c)
 	}
 	if c.method == "" {
+		if cl := a.clients[c.id]; cl != nil && cl.mtlsMethod() != "" {
+			return a.verifyMTLS(x, cl, cl.mtlsMethod()) // RFC 8705 §2: client_id plus the certificate
+		}
 		if c.id != "" {
 			return nil, errInvalidClient("client authentication required: client_id " + a.reasonEcho(c.id) +
 				" alone does not authenticate a confidential client (RFC 6749 section 3.2.1); add client_secret or use HTTP Basic")

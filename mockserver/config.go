@@ -112,6 +112,25 @@ type Config struct {
 	// AssertionMaxLifetime bounds an assertion's lifetime (exp − iat) and
 	// how long ago it may have been issued; zero means 1h.
 	AssertionMaxLifetime Duration `yaml:"assertion_max_lifetime"`
+	// ClientCAFile holds the CA certificates (PEM) tls_client_auth
+	// certificates must chain to. Without it, and with a tls_client_auth
+	// client, the server makes its own CA (Authority.ClientCA).
+	ClientCAFile string `yaml:"client_ca_file"`
+	// ClientCAKeyFile is the first CA's private key, so that the server
+	// can issue client certificates (Authority.ClientCertificate).
+	ClientCAKeyFile string `yaml:"client_ca_key_file"`
+	// ClientCA is the client CA in Go (instead of the files).
+	ClientCA *ClientCA `yaml:"-"`
+	// CertificateBoundTokens binds every token asked over a connection
+	// with a client certificate to it (cnf x5t#S256, RFC 8705 §3).
+	CertificateBoundTokens bool `yaml:"tls_client_certificate_bound_access_tokens"`
+	// ClientCertHeader names the header a TLS-terminating proxy forwards
+	// the client certificate in (RFC 9440 Client-Cert). It is read only
+	// from TrustedProxies; off by default, since a client could forge it.
+	ClientCertHeader string `yaml:"client_cert_header"`
+	// TrustedProxies are the addresses (CIDR or IP) whose
+	// ClientCertHeader is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// ReplayCacheSize bounds how many unexpired assertion ids (jti) the
 	// server remembers; when it is full, assertions are refused with 503
 	// until some expire. Zero means 200000.
@@ -156,6 +175,18 @@ type Client struct {
 	// Claims are extra claims added to the client's access tokens. They
 	// cannot replace the claims RFC 9068 defines.
 	Claims map[string]any `yaml:"claims"`
+	// The one certificate attribute a tls_client_auth client is matched
+	// on (RFC 8705 §2.1.2): the subject DN (RFC 4514, compared as a DN),
+	// or a SAN of type DNS, URI, IP address or email.
+	TLSClientAuthSubjectDN string `yaml:"tls_client_auth_subject_dn"`
+	TLSClientAuthSANDNS    string `yaml:"tls_client_auth_san_dns"`
+	TLSClientAuthSANURI    string `yaml:"tls_client_auth_san_uri"`
+	TLSClientAuthSANIP     string `yaml:"tls_client_auth_san_ip"`
+	TLSClientAuthSANEmail  string `yaml:"tls_client_auth_san_email"`
+	// CertificateBoundTokens binds the client's tokens to the certificate
+	// of the connection they were asked over (cnf x5t#S256, RFC 8705 §3),
+	// whatever the method it authenticates with.
+	CertificateBoundTokens bool `yaml:"tls_client_certificate_bound_access_tokens"`
 }
 
 // Duration is a time.Duration that reads from YAML as a Go duration string
@@ -224,7 +255,7 @@ func fieldPath(n *yaml.Node, line, col int, prefix string) (string, bool) {
 }
 
 // reservedClaims are set by the server and cannot be overridden per client.
-var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope"}
+var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "cnf"}
 
 // DemoClient returns the client a zero Config registers.
 func DemoClient() Client {
@@ -343,6 +374,17 @@ func (c *Config) Validate() error {
 	if c.AssertionProfile != "" && !slices.Contains(AssertionProfiles, c.AssertionProfile) {
 		return fmt.Errorf("assertion_profile: %q is not one of %s", c.AssertionProfile, strings.Join(AssertionProfiles, ", "))
 	}
+	for i, p := range c.TrustedProxies {
+		if _, err := parsePrefix(p); err != nil {
+			return fmt.Errorf("trusted_proxies[%d]: %q is not an IP address or CIDR", i, p)
+		}
+	}
+	if len(c.TrustedProxies) > 0 != (c.ClientCertHeader != "") {
+		return fmt.Errorf("client_cert_header, trusted_proxies: give both (the header is believed only from those proxies) or neither")
+	}
+	if c.ClientCAKeyFile != "" && c.ClientCAFile == "" {
+		return fmt.Errorf("client_ca_key_file: needs client_ca_file")
+	}
 	if c.AssertionSkew < 0 || c.AssertionMaxLifetime < 0 || c.ReplayCacheSize < 0 {
 		return fmt.Errorf("assertion_skew, assertion_max_lifetime, replay_cache_size: must not be negative")
 	}
@@ -405,7 +447,7 @@ func checkAbsoluteURI(s string) error {
 }
 
 // clientAuthMethods are the methods a client may be registered for.
-var clientAuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretJWT, rfc6749.AuthPrivateKeyJWT}
+var clientAuthMethods = []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthClientSecretJWT, rfc6749.AuthPrivateKeyJWT, AuthTLSClient, AuthSelfSignedTLSClient}
 
 // hasKeys says whether the client registers public keys.
 func (cl *Client) hasKeys() bool { return cl.JWKS != nil || cl.JWKSFile != "" || cl.JWKSURI != "" }
@@ -445,6 +487,14 @@ func (cl *Client) validateAuth() error {
 		case rfc6749.AuthPrivateKeyJWT:
 			if !cl.hasKeys() {
 				return fmt.Errorf("auth_methods: private_key_jwt needs the client's public keys in jwks, jwks_file or jwks_uri")
+			}
+		case AuthTLSClient:
+			if err := cl.validateMTLS(); err != nil {
+				return fmt.Errorf("auth_methods: %w", err)
+			}
+		case AuthSelfSignedTLSClient:
+			if !cl.hasKeys() {
+				return fmt.Errorf("auth_methods: self_signed_tls_client_auth needs the client's certificates (x5c) or keys in jwks, jwks_file or jwks_uri")
 			}
 		default:
 			return fmt.Errorf("auth_methods: %q is not one of %s", m, strings.Join(clientAuthMethods, ", "))

@@ -22,7 +22,7 @@ func (a *Authority) Metadata() map[string]any {
 
 // advertisedMethods are the client authentication methods some client is
 // registered for, in a fixed order. fapiOnly keeps those FAPI 2.0 allows
-// (private_key_jwt; mTLS once served): a FAPI 2.0 server advertises no
+// (private_key_jwt and the mTLS methods): a FAPI 2.0 server advertises no
 // secret methods, while clients registered for one still use it.
 func (a *Authority) advertisedMethods(fapiOnly bool) []string {
 	methods := map[string]bool{}
@@ -33,7 +33,7 @@ func (a *Authority) advertisedMethods(fapiOnly bool) []string {
 	}
 	ms := []string{}
 	for _, m := range clientAuthMethods {
-		if methods[m] && (!fapiOnly || m == rfc6749.AuthPrivateKeyJWT) {
+		if methods[m] && (!fapiOnly || m == rfc6749.AuthPrivateKeyJWT || methodNeedsCert(m)) {
 			ms = append(ms, m)
 		}
 	}
@@ -82,6 +82,7 @@ func (a *Authority) referenceMetadata() map[string]any {
 	if algs != nil {
 		m["token_endpoint_auth_signing_alg_values_supported"] = algs
 	}
+	a.mtlsMetadata(m, methods)
 	return m
 }
 

@@ -102,6 +102,7 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	c := x.a.newClaims(x.client, scopes, aud) // RFC 9068 §2.2
 	lifetime := c.Exp - c.Iat
 	s.claims(x, c)
+	s.bind(x, c) // RFC 8705 §3
 	tok, err := s.sign(x, c)
 	if err != nil {
 		return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "token signing failed"}

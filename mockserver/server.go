@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -57,8 +58,16 @@ func (s *Server) Start() {
 	s.setBase(s.URL)
 }
 
-// StartTLS starts the server over HTTPS.
+// StartTLS starts the server over HTTPS. It asks every client for a
+// certificate without requiring one (RFC 8705 clients send theirs; others
+// connect as before), unless the httptest TLS config says otherwise.
 func (s *Server) StartTLS() {
+	if s.Server.TLS == nil {
+		s.Server.TLS = &tls.Config{}
+	}
+	if s.Server.TLS.ClientAuth == tls.NoClientCert {
+		s.Server.TLS.ClientAuth = tls.RequestClientCert
+	}
 	s.Server.StartTLS()
 	s.setIssuer(s.URL)
 	s.setBase(s.URL)
@@ -115,4 +124,31 @@ func ApplyTimeouts(srv *http.Server) {
 	srv.WriteTimeout = WriteTimeout
 	srv.IdleTimeout = IdleTimeout
 	srv.MaxHeaderBytes = MaxHeaderBytes
+}
+
+// ClientWithCertificate returns an HTTP client that trusts the server (as
+// Client does) and presents cert in the TLS handshake.
+func (s *Server) ClientWithCertificate(cert tls.Certificate) *http.Client {
+	base := s.Client()
+	tr, ok := base.Transport.(*http.Transport)
+	if !ok {
+		tr = http.DefaultTransport.(*http.Transport)
+	}
+	tr = tr.Clone()
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{}
+	}
+	tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
+	return &http.Client{Transport: tr, Timeout: base.Timeout}
+}
+
+// MTLSClient returns an HTTP client that authenticates as the
+// tls_client_auth client id: it presents a certificate the server's
+// client CA issues for that client's registered attribute.
+func (s *Server) MTLSClient(id string) (*http.Client, error) {
+	cert, err := s.ClientCertificate(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.ClientWithCertificate(cert), nil
 }

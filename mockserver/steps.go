@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/x509"
 	"net/http"
 	"net/url"
 
@@ -63,6 +64,14 @@ type steps struct {
 	// badSecret is the answer to an unknown client or a wrong secret: the
 	// same for both (§10.10).
 	badSecret func(x *exchange) *oauthError
+	// clientCert is the client certificate of the connection (RFC 8705):
+	// from TLS, or a trusted proxy's header; nil without one.
+	clientCert func(x *exchange) *x509.Certificate
+	// mtlsCert checks a certificate for an mTLS client: the chain and the
+	// registered attribute (§2.1), or a registered certificate (§2.2).
+	mtlsCert func(x *exchange, cl *client, method string, cert *x509.Certificate) *oauthError
+	// bind adds the certificate binding to a token's claims (§3).
+	bind func(x *exchange, c *tokenClaims)
 
 	// grantType accepts the grant: client_credentials only (§5.2).
 	grantType func(x *exchange) *oauthError
@@ -112,6 +121,9 @@ func (a *Authority) reference() *steps {
 		verify:             a.verify,
 		secretOK:           secretMatches,
 		badSecret:          func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
+		clientCert:         a.peerCertificate,
+		mtlsCert:           a.mtlsCert,
+		bind:               a.bindToken,
 		assertionType:      exactAssertionType,
 		parseAssertion:     parseOneJWT,
 		assertionSubject:   issEqualsSub,

@@ -19,6 +19,8 @@ type tokenClaims struct {
 	JTI      string `json:"jti"`
 	Scope    any    `json:"scope,omitempty"`
 	Sub      string `json:"sub"`
+	// Cnf is the confirmation of a certificate-bound token (RFC 8705 §3.1).
+	Cnf map[string]any `json:"cnf,omitempty"`
 
 	// extra are the client's own claims (Client.Claims); drop removes
 	// claims. Either sends marshalling through a map.
@@ -60,6 +62,9 @@ func (c *tokenClaims) payload() ([]byte, error) {
 	m := map[string]any{"aud": c.Aud, "client_id": c.ClientID, "exp": c.Exp, "iat": c.Iat, "iss": c.Iss, "jti": c.JTI, "sub": c.Sub}
 	if c.Scope != nil {
 		m["scope"] = c.Scope
+	}
+	if c.Cnf != nil {
+		m["cnf"] = c.Cnf
 	}
 	for k, v := range c.extra {
 		if _, set := m[k]; !set {
