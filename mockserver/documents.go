@@ -3,6 +3,7 @@ package mockserver
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -31,8 +32,13 @@ func (a *Authority) advertisedMethods(fapiOnly bool) []string {
 			methods[m] = true
 		}
 	}
+	// mTLS methods only where a certificate can be presented: over HTTPS.
+	https := strings.HasPrefix(a.TokenURL(), "https://")
 	ms := []string{}
 	for _, m := range clientAuthMethods {
+		if methodNeedsCert(m) && !https {
+			continue
+		}
 		if methods[m] && (!fapiOnly || m == rfc6749.AuthPrivateKeyJWT || methodNeedsCert(m)) {
 			ms = append(ms, m)
 		}

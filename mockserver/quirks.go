@@ -471,7 +471,7 @@ var quirkTable = map[Quirk]quirkDef{
 	QuirkClientIDAlone: {"client_id without a secret authenticates a confidential client (RFC 6749 §3.2.1)", func(s *steps, a *Authority) {
 		next := s.verify
 		s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
-			if cl := a.clients[c.id]; c.method == "" && cl != nil {
+			if cl := a.clients[c.id]; c.method == "" && cl != nil && cl.mtlsMethod() == "" {
 				return cl, nil
 			}
 			return next(x, c)
@@ -622,7 +622,7 @@ var quirkTable = map[Quirk]quirkDef{
 	}},
 	QuirkPost401NoChallenge: {"a failed body-credential authentication is answered 401 without WWW-Authenticate (RFC 9110 §15.5.2)", func(s *steps, a *Authority) {
 		wrapFailure(s, func(x *exchange, e *oauthError) {
-			if e.Code == rfc6749.ErrInvalidClient && !x.usedHeader && x.cred.assertion == nil {
+			if e.Code == rfc6749.ErrInvalidClient && !x.usedHeader && x.cred.assertion == nil && !methodNeedsCert(x.cred.method) {
 				e.Status, e.WWWAuthenticate = http.StatusUnauthorized, ""
 			}
 		})
@@ -630,7 +630,7 @@ var quirkTable = map[Quirk]quirkDef{
 	QuirkClientIDAloneInvalidRequest: {"client_id without a secret is answered invalid_request, not invalid_client", func(s *steps, a *Authority) {
 		next := s.verify
 		s.verify = func(x *exchange, c credentials) (*client, *oauthError) {
-			if c.method == "" && c.id != "" {
+			if cl := a.clients[c.id]; c.method == "" && c.id != "" && (cl == nil || cl.mtlsMethod() == "") {
 				return nil, errInvalidRequest("client_secret is required")
 			}
 			return next(x, c)

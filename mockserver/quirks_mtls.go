@@ -21,6 +21,7 @@ const (
 	QuirkMTLSMetadataString    Quirk = "mtls-md-flag-string"
 	QuirkMTLSMetadataAliasHTTP Quirk = "mtls-md-alias-http"
 	QuirkMTLSClientIDOptional  Quirk = "mtls-client-id-optional"
+	QuirkMTLSDNAsText          Quirk = "mtls-dn-as-text"
 )
 
 // forgeableCertHeaders are the headers proxies commonly forward a client
@@ -85,6 +86,18 @@ func init() {
 					if c, err := certFromHeader(h, x.r.Header.Get(h)); err == nil {
 						return c
 					}
+				}
+				return nil
+			}
+		}},
+		QuirkMTLSDNAsText: {"tls_client_auth_subject_dn is compared with the certificate's subject as text, not as a DN (RFC 8705 §2.1.2)", func(s *steps, a *Authority) {
+			next := s.mtlsCert
+			s.mtlsCert = func(x *exchange, cl *client, method string, cert *x509.Certificate) *oauthError {
+				if e := next(x, cl, method, cert); e != nil || method != AuthTLSClient || cl.TLSClientAuthSubjectDN == "" {
+					return e
+				}
+				if cert.Subject.String() != cl.TLSClientAuthSubjectDN {
+					return errMTLS("the certificate's subject " + reasonQuote(cert.Subject.String()) + " is not " + reasonQuote(cl.TLSClientAuthSubjectDN))
 				}
 				return nil
 			}

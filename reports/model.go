@@ -96,10 +96,13 @@ type Message struct {
 
 // Exchange is one HTTP request and its response, redacted.
 type Exchange struct {
-	Method          string              `json:"method"`
-	URL             string              `json:"url"`
-	RequestHeaders  map[string][]string `json:"request_headers,omitempty"`
-	RequestBody     string              `json:"request_body,omitempty"`
+	Method         string              `json:"method"`
+	URL            string              `json:"url"`
+	RequestHeaders map[string][]string `json:"request_headers,omitempty"`
+	RequestBody    string              `json:"request_body,omitempty"`
+	// ClientCert describes the TLS client certificate the request
+	// presented (subject and x5t#S256), "" for none.
+	ClientCert      string              `json:"client_certificate,omitempty"`
 	Status          int                 `json:"status,omitempty"`
 	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
 	ResponseBody    string              `json:"response_body,omitempty"`

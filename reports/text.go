@@ -218,6 +218,9 @@ func transcript(s SpecResult) string {
 		}
 		fmt.Fprintf(&b, "* exchange %d of %d, %s\n", i+1, len(s.Exchanges), millis(ex.Duration))
 		fmt.Fprintf(&b, "> %s %s\n", ex.Method, ex.URL)
+		if ex.ClientCert != "" {
+			fmt.Fprintf(&b, "* TLS client certificate: %s\n", ex.ClientCert)
+		}
 		writeHeaders(&b, "> ", ex.RequestHeaders)
 		writeBody(&b, "> ", ex.RequestBody)
 		if ex.Error != "" {

@@ -166,7 +166,7 @@ func (h *H) findBaseline() {
 				continue
 			}
 		} else {
-			r = h.Send(h.scoped(), methodOpt(c, m))
+			r = h.Send(h.scoped(), h.authOpt(c, m))
 			if r.OK() {
 				b.method = m
 				b.reason = baselineReason(m, b, advertised)
@@ -221,6 +221,10 @@ func baselineReason(m string, b *baseline, advertised []string) string {
 		return m + ": a key was given for the client under test, the metadata advertises private_key_jwt, and the server accepted the assertion"
 	case m == rfc6749.AuthPrivateKeyJWT && len(b.refused) == 0:
 		return m + ": a key and no secret were given for the client under test, and the server accepted the assertion"
+	case isMTLSMethod(m) && slices.Contains(advertised, m):
+		return m + ": a certificate was given for the client under test, the metadata advertises " + m + ", and the server accepted it"
+	case isMTLSMethod(m) && len(b.refused) == 0:
+		return m + ": a certificate and no secret were given for the client under test, and the server accepted it"
 	case m == rfc6749.AuthClientSecretBasic:
 		return m + ": RFC 6749 §2.3.1 requires servers to support HTTP Basic, and the server accepted it"
 	}

@@ -281,6 +281,9 @@ func corruptSignature(jwt string) string {
 // RFC 7518 §3.2). Each assertion is fresh: iss = sub = the client, the
 // audience found (assertionAud), a minute of life, a new jti.
 func (h *H) authOpt(c *Client, method string) Opt {
+	if isMTLSMethod(method) {
+		return h.mtlsOpt(h.T.ClientCert())
+	}
 	if !isAssertionMethod(method) {
 		return methodOpt(c, method)
 	}

@@ -55,6 +55,9 @@ func (t *Target) AutoMethods(advertised []string) []string {
 	key, secret := t.ClientKey() != nil, t.Client.Secret != ""
 	adv := func(m string) bool { return slices.Contains(advertised, m) }
 	var out []string
+	if c := t.ClientCert(); c != nil && (adv(c.Method) || !secret && !key) {
+		out = append(out, c.Method)
+	}
 	if key && (adv(rfc6749.AuthPrivateKeyJWT) || !secret) {
 		out = append(out, rfc6749.AuthPrivateKeyJWT)
 	}
@@ -70,6 +73,9 @@ func (t *Target) AutoMethods(advertised []string) []string {
 	if key && secret && !adv(rfc6749.AuthPrivateKeyJWT) {
 		out = append(out, rfc6749.AuthPrivateKeyJWT)
 	}
+	if c := t.ClientCert(); c != nil && !adv(c.Method) && (secret || key) {
+		out = append(out, c.Method)
+	}
 	return out
 }
 
@@ -82,6 +88,15 @@ const minHMACSecret = 32
 func isAssertionMethod(m string) bool {
 	return m == rfc6749.AuthPrivateKeyJWT || m == rfc6749.AuthClientSecretJWT
 }
+
+// The RFC 8705 client authentication methods.
+const (
+	AuthTLSClient           = "tls_client_auth"
+	AuthSelfSignedTLSClient = "self_signed_tls_client_auth"
+)
+
+// isMTLSMethod reports whether m authenticates with the TLS certificate.
+func isMTLSMethod(m string) bool { return m == AuthTLSClient || m == AuthSelfSignedTLSClient }
 
 // ClientKey is the private key of the client under test: the assertion
 // client when it is the same client, else nil.
@@ -151,6 +166,14 @@ type Target struct {
 	// the client under test's, it is that client's key, and the client
 	// may authenticate with private_key_jwt (Client.AuthMethods).
 	AssertionClient *AssertionClient
+	// MTLSClients authenticate with a TLS client certificate (RFC 8705
+	// §2): they unlock the MTLS-* specs. One whose ID is the client under
+	// test's is that client's certificate, and the client may use its
+	// method (Client.AuthMethods).
+	MTLSClients []*MTLSClient
+	// OtherClientCert is a certificate a server trusts for another client
+	// (MTLS-02 (b)); nil means a fresh self-signed one it cannot know.
+	OtherClientCert *tls.Certificate
 	// OtherClientKey is the registered key of another private_key_jwt
 	// client (its KeyID the kid registered with it; its ID informative):
 	// JWT-KEY-02 signs the assertion client's assertion with it.
@@ -195,6 +218,51 @@ type AssertionClient struct {
 	// signs an HS256 assertion with it, which a private_key_jwt client's
 	// server should refuse.
 	Secret string
+}
+
+// MTLSClient is a client that authenticates with its TLS certificate
+// (RFC 8705): the certificate and key stay in memory; reports show only
+// the subject and thumbprint.
+type MTLSClient struct {
+	// ID is the client_id sent with every request.
+	ID string
+	// Method is tls_client_auth (a CA-issued certificate) or
+	// self_signed_tls_client_auth.
+	Method string
+	// Cert is the certificate (with its chain) and private key.
+	Cert tls.Certificate
+}
+
+// leaf is the client's end-entity certificate.
+func (c *MTLSClient) leaf() *x509.Certificate { return certLeaf(&c.Cert) }
+
+// certLeaf parses a certificate's leaf once.
+func certLeaf(c *tls.Certificate) *x509.Certificate {
+	if c.Leaf == nil && len(c.Certificate) > 0 {
+		c.Leaf, _ = x509.ParseCertificate(c.Certificate[0])
+	}
+	return c.Leaf
+}
+
+// ClientCert is the client under test's certificate when it is one of
+// the mTLS clients, else nil.
+func (t *Target) ClientCert() *MTLSClient {
+	for _, c := range t.MTLSClients {
+		if c.ID == t.Client.ID {
+			return c
+		}
+	}
+	return nil
+}
+
+// mtlsClient is the first mTLS client registered for method.
+func (t *Target) mtlsClient(method string) *MTLSClient {
+	for _, c := range t.MTLSClients {
+		if c.Method == method {
+			return c
+		}
+	}
+	return nil
 }
 
 // alg is the assertion algorithm, defaulted by key type.
@@ -325,12 +393,26 @@ func (t *Target) validateClient() error {
 			if len(c.Secret) < minHMACSecret {
 				return fmt.Errorf("client %q: client_secret_jwt needs a secret of at least %d bytes (the HS256 key size, RFC 7518 §3.2)", c.ID, minHMACSecret)
 			}
+		case AuthTLSClient, AuthSelfSignedTLSClient:
+			if mc := t.ClientCert(); mc == nil || mc.Method != m {
+				return fmt.Errorf("client %q: %s needs its certificate and key (--client-cert, --client-cert-key)", c.ID, m)
+			}
 		default:
-			return fmt.Errorf("client %q: auth method %q is not client_secret_basic, client_secret_post, private_key_jwt or client_secret_jwt", c.ID, m)
+			return fmt.Errorf("client %q: auth method %q is not client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth or self_signed_tls_client_auth", c.ID, m)
 		}
 	}
-	if c.Auto() && c.Secret == "" && t.ClientKey() == nil {
-		return fmt.Errorf("the client under test needs a secret, or a private key for private_key_jwt")
+	if c.Auto() && c.Secret == "" && t.ClientKey() == nil && t.ClientCert() == nil {
+		return fmt.Errorf("the client under test needs a secret, a private key for private_key_jwt, or a certificate for mTLS")
+	}
+	for _, mc := range t.MTLSClients {
+		switch {
+		case mc.ID == "":
+			return fmt.Errorf("an mTLS client needs an id")
+		case !isMTLSMethod(mc.Method):
+			return fmt.Errorf("mTLS client %q: method %q is not tls_client_auth or self_signed_tls_client_auth", mc.ID, mc.Method)
+		case mc.leaf() == nil || mc.Cert.PrivateKey == nil:
+			return fmt.Errorf("mTLS client %q needs a certificate and its private key", mc.ID)
+		}
 	}
 	return nil
 }

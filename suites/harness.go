@@ -3,6 +3,7 @@ package suites
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,11 @@ type runState struct {
 
 	metaOnce sync.Once
 	meta     *fetched
+
+	// certClients send requests that present a client certificate;
+	// strangers are certificates no server knows (RFC 8705 specs).
+	certClients map[*tls.Certificate]*http.Client
+	strangers   map[string]*tls.Certificate
 
 	// outer ends every spec when the run is cancelled.
 	outer context.Context
@@ -579,6 +585,8 @@ type req struct {
 	contentType string
 	body        string
 	header      http.Header
+	// cert is presented in the TLS handshake (RFC 8705); nil for none.
+	cert *tls.Certificate
 }
 
 // Opt changes a request.
@@ -620,7 +628,7 @@ func (h *H) As(c *Client) Opt {
 		return h.authOpt(c, h.baselineMethod())
 	}
 	if len(c.AuthMethods) == 0 {
-		if m := h.baselineMethod(); !isAssertionMethod(m) {
+		if m := h.baselineMethod(); m == rfc6749.AuthClientSecretBasic || m == rfc6749.AuthClientSecretPost {
 			return methodOpt(c, m)
 		}
 		return methodOpt(c, rfc6749.AuthClientSecretBasic)
@@ -713,10 +721,14 @@ func (h *H) Send(body string, opts ...Opt) *Response {
 		r.header.Set("Content-Type", r.contentType)
 	}
 	var op specs.Operation // only well-formed token requests are held to the contract
-	if r.method == http.MethodPost && r.url == h.T.TokenURL {
+	if r.method == http.MethodPost && (r.url == h.T.TokenURL || r.cert != nil) {
 		op = specs.OpToken
 	}
-	return h.do(probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}, op)
+	pr := probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}
+	if r.cert != nil {
+		pr.Client, pr.ClientCert = h.st.certClient(r.cert), describeCert(r.cert)
+	}
+	return h.do(pr, op)
 }
 
 // sameEndpoint compares two URLs without their query: a request with an

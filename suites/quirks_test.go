@@ -43,11 +43,11 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"assertion-hmac-public-key":           {"JWT-ALG-01": warn, "JWT-KEY-01": fail},
 	"assertion-invalid-request":           {"JWT-ERR-01": warn},
 	"assertion-iss-unchecked":             {"JWT-ISS-01": fail},
-	"assertion-mac-for-private-key":       {"JWT-ALG-01": warn},
 	"assertion-kid-any-client":            {"JWT-KEY-02": fail, "JWT-KEY-03": skip},
+	"assertion-mac-for-private-key":       {"JWT-ALG-01": warn},
+	"assertion-metadata-no-algs":          {"JWT-MD-02": fail},
 	"assertion-metadata-non-fapi-algs":    {"JWT-AUD-02": pass, "JWT-IAT-02": pass, "JWT-JTI-02": pass, "JWT-MD-02": warn},
 	"assertion-metadata-non-fapi-methods": {"JWT-AUD-02": pass, "JWT-IAT-02": pass, "JWT-JTI-02": pass, "JWT-MD-01": warn},
-	"assertion-metadata-no-algs":          {"JWT-MD-02": fail},
 	"assertion-multi-assertion-wins":      {"JWT-MULTI-01": fail},
 	"assertion-nbf-ignored":               {"JWT-NBF-01": fail},
 	"assertion-no-signature":              {"JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-MULTI-01": skip, "JWT-SIG-01": fail},
@@ -110,11 +110,22 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"methods-501":                         {},
 	"missing-auth-invalid-request":        {"CC-AUTH-01-CODE": warn},
 	"missing-grant-invalid-client":        {"CC-GT-01-CODE": warn},
+	"mtls-any-trusted-cert":               {"MTLS-02": fail, "MTLS-04": skip},
+	"mtls-bad-thumbprint":                 {"MTLS-05": fail},
+	"mtls-client-id-optional":             {},
+	"mtls-dn-as-text":                     {"MTLS-01": fail, "MTLS-02": skip, "MTLS-04": skip, "MTLS-05": skip, "MTLS-06": skip, "MTLS-07": skip},
+	"mtls-md-alias-http":                  {"MTLS-12": fail},
+	"mtls-md-flag-string":                 {"MTLS-11": fail},
+	"mtls-no-cert-ok":                     {"MTLS-02": fail, "MTLS-04": skip},
+	"mtls-no-chain-check":                 {"MTLS-07": fail},
+	"mtls-no-cnf":                         {"MTLS-05": warn, "MTLS-11": warn},
+	"mtls-self-signed-by-subject":         {"MTLS-03": fail},
+	"mtls-trust-cert-header":              {"MTLS-04": fail},
 	"multi-method-body-wins":              {"AUTH-MULTI-01": warn, "AUTH-MULTI-02": fail, "AUTH-MULTI-03-OTHER": fail},
 	"no-basic":                            {"AUTH-BASIC-01": fail, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "MD-05": fail, "TE-CT-01": skip},
 	"no-cache-control":                    {"RESP-HDR-01": fail, "RESP-HDR-03": info},
 	"no-client-auth":                      {"CC-AUTH-01": fail, "CC-AUTH-01-CODE": skip},
-	"no-client-credentials":               {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "AUTH-BASIC-01": skip, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-01": skip, "AUTH-MULTI-02": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "AUTH-POST-01": skip, "BCP-01": skip, "BCP-03": skip, "BCP-05": skip, "BCP-06": skip, "CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01": skip, "CC-GT-01-CODE": skip, "CC-GT-02": skip, "CC-GT-02-CODE": skip, "CC-GT-03": skip, "CC-OK-01": fail, "CC-RT-01": skip, "CC-SCOPE-01": skip, "CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-04": skip, "CC-SCOPE-05": skip, "CC-UC-01": skip, "CC-UC-01-CODE": skip, "ERR-400-01": skip, "ERR-400-01-STATUS": skip, "ERR-CODE-01": skip, "ERR-CODE-02": skip, "ERR-DESC-01": skip, "ERR-JSON-01": skip, "ERR-NOTOK-01": skip, "ERR-ORDER-01": skip, "ERR-URI-01": skip, "JWT-ALG-01": skip, "JWT-ALG-02": skip, "JWT-AUD-01": skip, "JWT-AUD-02": skip, "JWT-AUD-03": skip, "JWT-CID-01": skip, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": skip, "JWT-IAT-01": skip, "JWT-IAT-02": skip, "JWT-ISS-01": skip, "JWT-JTI-01": skip, "JWT-JTI-02": skip, "JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-LIFE-01": skip, "JWT-MULTI-01": skip, "JWT-NBF-01": skip, "JWT-OK-01": skip, "JWT-ONE-01": skip, "JWT-SIG-01": skip, "JWT-SUB-01": skip, "JWT-TYP-01": skip, "JWT-TYPE-01": skip, "MD-05": skip, "MD-08": skip, "OAS-TOKEN-200": skip, "OAS-TOKEN-ERROR": skip, "RESP-AT-01": skip, "RESP-CT-01": skip, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-HDR-01": skip, "RESP-HDR-02": skip, "RESP-HDR-03": skip, "RESP-JSON-01": skip, "RESP-JSON-02": skip, "RESP-NOLEAK-01": skip, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-STATUS-01": skip, "RESP-TT-01": skip, "RI-01": skip, "RI-02": skip, "RI-03": skip, "RI-04": skip, "TE-BODY-01": skip, "TE-CT-01": skip, "TE-CT-02": skip, "TE-CT-02-CASE": skip, "TE-PARAM-01": skip, "TE-PARAM-01-GRANT": skip, "TE-PARAM-02": skip, "TE-PARAM-03": skip, "TE-PARAM-03-SAME": skip, "TE-POST-01": skip, "TE-POST-02": skip, "TE-POST-03": skip, "TOK-ENT-01": skip},
+	"no-client-credentials":               {"ATJ-ALG-01": skip, "ATJ-AUD-01": skip, "ATJ-CID-01": skip, "ATJ-CLM-01": skip, "ATJ-ISS-01": skip, "ATJ-JTI-01": skip, "ATJ-SCOPE-01": skip, "ATJ-SIG-01": skip, "ATJ-SUB-01": skip, "ATJ-TIME-01": skip, "ATJ-TYP-01": skip, "AUTH-BASIC-01": skip, "AUTH-BASIC-02": skip, "AUTH-BASIC-04": skip, "AUTH-BASIC-05": skip, "AUTH-MULTI-01": skip, "AUTH-MULTI-02": skip, "AUTH-MULTI-03": skip, "AUTH-MULTI-03-OTHER": skip, "AUTH-POST-01": skip, "BCP-01": skip, "BCP-03": skip, "BCP-05": skip, "BCP-06": skip, "CC-AUTH-01-CODE": skip, "CC-AUTH-02-CODE": skip, "CC-GT-01": skip, "CC-GT-01-CODE": skip, "CC-GT-02": skip, "CC-GT-02-CODE": skip, "CC-GT-03": skip, "CC-OK-01": fail, "CC-RT-01": skip, "CC-SCOPE-01": skip, "CC-SCOPE-02": skip, "CC-SCOPE-03": skip, "CC-SCOPE-04": skip, "CC-SCOPE-05": skip, "CC-UC-01": skip, "CC-UC-01-CODE": skip, "ERR-400-01": skip, "ERR-400-01-STATUS": skip, "ERR-CODE-01": skip, "ERR-CODE-02": skip, "ERR-DESC-01": skip, "ERR-JSON-01": skip, "ERR-NOTOK-01": skip, "ERR-ORDER-01": skip, "ERR-URI-01": skip, "JWT-ALG-01": skip, "JWT-ALG-02": skip, "JWT-AUD-01": skip, "JWT-AUD-02": skip, "JWT-AUD-03": skip, "JWT-CID-01": skip, "JWT-ERR-01": skip, "JWT-ERR-02": skip, "JWT-EXP-01": skip, "JWT-IAT-01": skip, "JWT-IAT-02": skip, "JWT-ISS-01": skip, "JWT-JTI-01": skip, "JWT-JTI-02": skip, "JWT-KEY-01": skip, "JWT-KEY-02": skip, "JWT-KEY-03": skip, "JWT-LIFE-01": skip, "JWT-MULTI-01": skip, "JWT-NBF-01": skip, "JWT-OK-01": skip, "JWT-ONE-01": skip, "JWT-SIG-01": skip, "JWT-SUB-01": skip, "JWT-TYP-01": skip, "JWT-TYPE-01": skip, "MD-05": skip, "MD-08": skip, "MTLS-01": skip, "MTLS-02": skip, "MTLS-03": skip, "MTLS-04": skip, "MTLS-05": skip, "MTLS-06": skip, "MTLS-07": skip, "OAS-TOKEN-200": skip, "OAS-TOKEN-ERROR": skip, "RESP-AT-01": skip, "RESP-CT-01": skip, "RESP-EXP-01": skip, "RESP-EXP-01-INT": skip, "RESP-EXP-02": skip, "RESP-HDR-01": skip, "RESP-HDR-02": skip, "RESP-HDR-03": skip, "RESP-JSON-01": skip, "RESP-JSON-02": skip, "RESP-NOLEAK-01": skip, "RESP-SCOPE-01": skip, "RESP-SCOPE-02": skip, "RESP-STATUS-01": skip, "RESP-TT-01": skip, "RI-01": skip, "RI-02": skip, "RI-03": skip, "RI-04": skip, "TE-BODY-01": skip, "TE-CT-01": skip, "TE-CT-02": skip, "TE-CT-02-CASE": skip, "TE-PARAM-01": skip, "TE-PARAM-01-GRANT": skip, "TE-PARAM-02": skip, "TE-PARAM-03": skip, "TE-PARAM-03-SAME": skip, "TE-POST-01": skip, "TE-POST-02": skip, "TE-POST-03": skip, "TOK-ENT-01": skip},
 	"no-post":                             {"AUTH-POST-01": fail, "MD-05": fail},
 	"no-pragma":                           {"RESP-HDR-02": fail},
 	"no-realm":                            {"ERR-401-02": warn},
@@ -195,7 +206,10 @@ func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 	if tweak := quirkConfigs[q]; tweak != nil {
 		tweak(&cfg)
 	}
-	s := mockserver.NewTestServer(t, cfg)
+	// Over HTTPS, so that the mTLS specs run too.
+	s := mockserver.NewUnstartedServer(cfg)
+	s.StartTLS()
+	t.Cleanup(s.Close)
 	target := mockTarget(s)
 	if tweak := quirkTargets[q]; tweak != nil {
 		tweak(&target)

@@ -177,6 +177,57 @@ var rules = map[string]Rule{
 		Sentence: "RFC 8414 §2: token_endpoint_auth_signing_alg_values_supported MUST be present when private_key_jwt or client_secret_jwt is listed in token_endpoint_auth_methods_supported.",
 		Binds:    "server",
 	},
+	// RFC 8705: mutual-TLS client authentication and bound tokens.
+	"MTLS-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §2.1: with tls_client_auth the client authenticates by a certificate from a trusted CA presented in the TLS handshake, plus its client_id; a server that registered the client for the method accepts it.",
+		Binds:    "server",
+	},
+	"MTLS-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §2: the authorization server MUST enforce the binding between client and certificate, and a failed mTLS authentication is invalid_client (RFC 6749 §5.2).",
+		Binds:    "server",
+		Why:      "No token is graded at MUST; the code and status one level down (invalid_client; 400, or 401 with a challenge), as the catalogue grades every refusal code. A handshake the server refuses is a refusal too.",
+	},
+	"MTLS-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §2.2: with self_signed_tls_client_auth the certificate presented must match one the client registered in its JWK Set; the chain is not validated.",
+		Binds:    "server",
+	},
+	"MTLS-04": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9700 §4.13: a TLS-terminating reverse proxy MUST sanitize inbound headers that carry client certificate data, so that a client cannot forge them; RFC 8705 §6.5 leaves that hop to the deployment.",
+		Binds:    "server",
+	},
+	"MTLS-05": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 8705 §3.1: a certificate-bound JWT access token carries cnf with x5t#S256, the base64url SHA-256 of the DER encoding of the certificate, without padding.",
+		Binds:    "server",
+		Why:      "The binding may live only in introspection (§3.2), so a missing cnf warns, and only when the metadata announces bound tokens; a cnf of another value is a wrong binding and fails.",
+	},
+	"MTLS-06": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §2: the client sends its client_id with every mTLS-authenticated request.",
+		Binds:    "client",
+		Why:      "The MUST binds the client: a server may refuse a request without client_id or find the client from its certificate, so the answer is recorded.",
+	},
+	"MTLS-07": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §2.1: tls_client_auth rests on a certificate chain validated to a trusted anchor; §7.4 warns that a certificate with the right subject from another CA would otherwise pass.",
+		Binds:    "server",
+	},
+	"MTLS-11": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8705 §3.3: tls_client_certificate_bound_access_tokens is an OPTIONAL JSON boolean metadata parameter saying that the server issues certificate-bound tokens; its default is false.",
+		Binds:    "server",
+		Why:      "Optional, but a value that is not a boolean breaks the metadata's type and fails; true while the mTLS client's JWT carries no cnf warns.",
+	},
+	"MTLS-12": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 8705 §5: mtls_endpoint_aliases is an OPTIONAL JSON object of endpoint URLs that mTLS clients use instead of the ones at the top level of the metadata.",
+		Binds:    "server",
+		Why:      "Optional, but present it must be an object of absolute https URLs: an mTLS client sends its certificate there, so anything else fails.",
+	},
 	// RFC 6749 §2.3, §2.3.1, §3.2.1 and Appendix B: client authentication.
 	"CC-AUTH-01": {
 		Keyword:  "MUST",

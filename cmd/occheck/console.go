@@ -209,6 +209,9 @@ func indentLines(s, indent string) string {
 // exchange prints a redacted request and response.
 func (c *console) exchange(ex reports.Exchange, indent string) {
 	fmt.Fprintf(c.w, "%s> %s %s\n", indent, ex.Method, ex.URL)
+	if ex.ClientCert != "" {
+		fmt.Fprintf(c.w, "%s* TLS client certificate: %s\n", indent, ex.ClientCert)
+	}
 	printHeaders(c.w, indent+"> ", ex.RequestHeaders)
 	if ex.RequestBody != "" {
 		fmt.Fprintf(c.w, "%s> %s\n", indent, clipText(ex.RequestBody, 400))

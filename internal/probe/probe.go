@@ -154,6 +154,12 @@ type Request struct {
 	Header http.Header
 	// Body is the raw request body.
 	Body string
+	// Client, when set, sends this request instead of the Prober's, e.g.
+	// one that presents a TLS client certificate (RFC 8705).
+	Client *http.Client
+	// ClientCert describes the client certificate Client presents, for
+	// the transcript and the curl line; "" for none.
+	ClientCert string
 }
 
 // Response is a response as read.
@@ -266,6 +272,9 @@ func (p *Prober) Do(ctx context.Context, req Request) (*Response, reports.Exchan
 	}
 	req.Header = hr.Header
 	client := p.Client
+	if req.Client != nil {
+		client = req.Client
+	}
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -374,6 +383,7 @@ func (p *Prober) record(req Request, resp *Response, d time.Duration, err error)
 		RequestHeaders: r.header(req.Header, true),
 		RequestBody:    r.form(req.Body),
 		Duration:       reports.Duration(d),
+		ClientCert:     req.ClientCert,
 	}
 	if ex.Method == "" {
 		ex.Method = http.MethodPost
@@ -522,6 +532,10 @@ func (p *Prober) Curl(req Request) string {
 	}
 	if req.Body != "" {
 		b.WriteString(p.curlBody(req.Body))
+	}
+	if req.ClientCert != "" {
+		// The certificate and its key stay in files the user names.
+		b.WriteString(` --cert "$OCCHECK_CLIENT_CERT" --key "$OCCHECK_CLIENT_CERT_KEY"`)
 	}
 	return b.String()
 }
