@@ -1007,7 +1007,7 @@ const (
 // needSecret skips a spec that sends the client under test's secret
 // when it has none (it authenticates with private_key_jwt only).
 var needSecret = need(func(t *Target) bool { return t.Client.Secret != "" },
-	"needs the client under test's secret, and it has none (it authenticates with private_key_jwt only)")
+	"needs the client under test's secret, and it has none (it authenticates with a key or a certificate)")
 
 func need(ok func(t *Target) bool, reason string) Need {
 	return func(t *Target) string {

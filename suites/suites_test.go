@@ -70,7 +70,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			withSecret(mockJKey.Client(mockJ, "read", "write"), mockJSecret),
 			{ID: mockJ2, Secret: mockJ2Sec, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read", "write"}},
 			mockJ3Key.Client(mockJ3, "read"),
-			{ID: mockM, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=occheck-m, O=Example", Scopes: []string{"read", "write"}, CertificateBoundTokens: true},
+			{ID: mockM, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=occheck-m, O=Example", Scopes: []string{"read", "write"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test"}},
 			{ID: mockM3, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "m3.example.test", Scopes: []string{"read"}},
 			mockM2Cert.Client(mockM2, "read"),
 		},
@@ -615,5 +615,51 @@ func TestReplayWarnsForAnOpenIDProvider(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestClientUnderTestWithMTLS: a client that authenticates only with its
+// certificate is a client under test like any other, named with
+// --auth-method or found by auto from the metadata: nothing fails, every
+// spec authenticates over mTLS, and only the specs that need its secret
+// are skipped.
+func TestClientUnderTestWithMTLS(t *testing.T) {
+	s := mockserver.NewTLSServer(mockConfig())
+	defer s.Close()
+	for name, methods := range map[string][]string{"auto": nil, "named": {AuthTLSClient}} {
+		t.Run(name, func(t *testing.T) {
+			target := mockTarget(s)
+			target.Client = Client{ID: mockM, AuthMethods: methods}
+			if err := target.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			run, err := Run(t.Context(), target, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var skipped []string
+			for _, r := range run.Specs {
+				switch r.Verdict {
+				case reports.Pass, reports.Info:
+				case reports.Skip:
+					skipped = append(skipped, r.ID)
+				default:
+					t.Errorf("%s %s: %s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+			want := []string{"AUTH-BASIC-01", "AUTH-BASIC-02", "AUTH-BASIC-04", "AUTH-BASIC-05", "AUTH-MULTI-01", "AUTH-MULTI-02",
+				"AUTH-MULTI-03", "AUTH-MULTI-03-OTHER", "AUTH-POST-01", "AUTH-POST-02", "AUTH-SCHEME-01", "TE-CT-01"}
+			slices.Sort(skipped)
+			if !slices.Equal(skipped, want) {
+				t.Errorf("skipped %v, want %v", skipped, want)
+			}
+			if !strings.HasPrefix(run.Target.BaselineRequest, AuthTLSClient+":") {
+				t.Errorf("baseline %q, want tls_client_auth", run.Target.BaselineRequest)
+			}
+			r := result(run, "CC-OK-01")
+			if last := r.Exchanges[len(r.Exchanges)-1]; !strings.Contains(last.ClientCert, "x5t#S256") || strings.Contains(last.RequestBody, "client_secret") {
+				t.Errorf("CC-OK-01's request is not an mTLS one: %+v", last)
+			}
+		})
 	}
 }

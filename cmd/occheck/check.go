@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -47,6 +48,10 @@ type runFlags struct {
 	assertionAud      string
 	assertionSecret   string
 	otherKeyFile      string
+	clientCert        string
+	clientCertKey     string
+	otherCert         string
+	otherCertKey      string
 	secretJWTID       string
 	secretJWTFile     string
 	caFile            string
@@ -89,6 +94,10 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "JWS algorithm of the assertions (default: RS256, ES256 or EdDSA by key type)")
 	fs.StringVar(&f.assertionSecret, "assertion-client-secret-file", "", "file holding a secret --assertion-client-id also holds, if any (or $OCCHECK_ASSERTION_CLIENT_SECRET): JWT-ALG-01 checks it cannot stand in for the key")
+	fs.StringVar(&f.clientCert, "client-cert", "", "TLS client certificate (PEM) of the client under test for mTLS (RFC 8705): tls_client_auth, or self_signed_tls_client_auth when it is self-signed")
+	fs.StringVar(&f.clientCertKey, "client-cert-key", "", "private key (PEM) of --client-cert; it stays in memory")
+	fs.StringVar(&f.otherCert, "other-client-cert", "", "a certificate (PEM) the server accepts for another client: MTLS-02 checks it does not authenticate the client under test (default: a fresh self-signed one)")
+	fs.StringVar(&f.otherCertKey, "other-client-cert-key", "", "private key (PEM) of --other-client-cert")
 	fs.StringVar(&f.otherKeyFile, "other-client-key-file", "", "private key of another client registered for private_key_jwt (PEM or JWK; kid: the JWK's, else its thumbprint): JWT-KEY-02 checks it never verifies the assertion client's assertions")
 	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
@@ -246,12 +255,17 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	if t.AssertionClient, err = assertionClient(f); err != nil {
 		return nil, err
 	}
-	// A client that authenticates with its key needs no secret; one it
-	// holds anyway is used (JWT-ALG-01 checks it cannot stand in).
-	keyOnly := t.AssertionClient != nil && t.AssertionClient.ID == f.clientID &&
-		(f.authMethod == "auto" || f.authMethod == "" || f.authMethod == rfc6749.AuthPrivateKeyJWT)
+	if t.MTLSClients, err = mtlsClient(f); err != nil {
+		return nil, err
+	}
+	// A client that authenticates with its key or certificate needs no
+	// secret; one it holds anyway is used (JWT-ALG-01 checks it cannot
+	// stand in for the key).
+	auto := f.authMethod == "auto" || f.authMethod == ""
+	keyOnly := t.AssertionClient != nil && t.AssertionClient.ID == f.clientID && (auto || f.authMethod == rfc6749.AuthPrivateKeyJWT)
+	certOnly := len(t.MTLSClients) > 0 && (auto || f.authMethod == suites.AuthTLSClient || f.authMethod == suites.AuthSelfSignedTLSClient)
 	secret, err := readSecret(getenv, suites.EnvClientSecret, f.secretFile, "--client-secret-file")
-	if err != nil && !(keyOnly && f.secretFile == "") {
+	if err != nil && !((keyOnly || certOnly) && f.secretFile == "") {
 		return nil, err
 	}
 	t.Client = suites.Client{ID: f.clientID, Secret: secret, SecretEnv: suites.EnvClientSecret}
@@ -266,6 +280,16 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
 	}
 	t.AssertionAud = f.assertionAud
+	if f.otherCert != "" || f.otherCertKey != "" {
+		if f.otherCert == "" || f.otherCertKey == "" {
+			return nil, usagef("--other-client-cert and --other-client-cert-key go together")
+		}
+		pair, err := tls.LoadX509KeyPair(f.otherCert, f.otherCertKey)
+		if err != nil {
+			return nil, usagef("--other-client-cert: %v", unwrapPath(err))
+		}
+		t.OtherClientCert = &pair
+	}
 	if f.otherKeyFile != "" {
 		if t.AssertionClient == nil {
 			return nil, usagef("--other-client-key-file needs --client-key-file")
@@ -331,10 +355,11 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	switch f.authMethod {
 	case "auto", "":
 		// Found at run time by CC-OK-01: suites.AutoMethods is the rule.
-	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthPrivateKeyJWT, rfc6749.AuthClientSecretJWT:
+	case rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost, rfc6749.AuthPrivateKeyJWT, rfc6749.AuthClientSecretJWT,
+		suites.AuthTLSClient, suites.AuthSelfSignedTLSClient:
 		t.Client.AuthMethods = []string{f.authMethod}
 	default:
-		return nil, usagef("--auth-method: %q is not client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt or auto", f.authMethod)
+		return nil, usagef("--auth-method: %q is not client_secret_basic, client_secret_post, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth or auto", f.authMethod)
 	}
 	// The second and no-grant clients hold secrets: they share the
 	// client under test's secret method, never an assertion method.
@@ -396,6 +421,13 @@ func (p *plan) embed() error {
 	if err != nil {
 		return err
 	}
+	// mTLS clients (RFC 8705): one by a CA-issued certificate with bound
+	// tokens, one self-signed, and a second CA client whose certificate
+	// must not authenticate the first (MTLS-02).
+	selfSigned, err := mockserver.GenerateSelfSignedCert("mtls-self-signed")
+	if err != nil {
+		return err
+	}
 	cfg := mockserver.Config{
 		// Production-like answers: the self-check shows the reference
 		// server as a vendor's would run, not the developer mode whose
@@ -407,6 +439,9 @@ func (p *plan) embed() error {
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			jwtClient,
 			otherKey.Client("jwt-client-2", "read"),
+			{ID: "mtls-client", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=mtls-client, O=occheck", Scopes: []string{"read"}, CertificateBoundTokens: true},
+			{ID: "mtls-client-2", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "mtls-client-2.occheck.test", Scopes: []string{"read"}},
+			selfSigned.Client("mtls-self-signed", "read"),
 			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 		},
 	}
@@ -416,6 +451,14 @@ func (p *plan) embed() error {
 	s.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.StartTLS()
 	p.embedded = s
+	mtlsCert, err := s.ClientCertificate("mtls-client")
+	if err != nil {
+		return err
+	}
+	otherCert, err := s.ClientCertificate("mtls-client-2")
+	if err != nil {
+		return err
+	}
 	p.target = suites.Target{
 		TokenURL:        s.TokenURL(),
 		Client:          suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
@@ -427,6 +470,11 @@ func (p *plan) embed() error {
 		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
 		SecretJWTClient: &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
 		OtherClientKey:  &suites.AssertionClient{ID: "jwt-client-2", Key: otherKey.Private, KeyID: otherKey.KeyID},
+		MTLSClients: []*suites.MTLSClient{
+			{ID: "mtls-client", Method: suites.AuthTLSClient, Cert: mtlsCert},
+			{ID: "mtls-self-signed", Method: suites.AuthSelfSignedTLSClient, Cert: selfSigned.TLS},
+		},
+		OtherClientCert: &otherCert,
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
 		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),
@@ -567,6 +615,39 @@ func assertionClient(f *runFlags) (*suites.AssertionClient, error) {
 		id = f.clientID // the key is the client under test's
 	}
 	return &suites.AssertionClient{ID: id, Key: key.Private, KeyID: kid, Alg: key.Alg}, nil
+}
+
+// mtlsClient reads --client-cert and --client-cert-key: the client under
+// test's certificate. Its method is --auth-method's when that names an
+// mTLS method, else self_signed_tls_client_auth for a self-signed
+// certificate and tls_client_auth for one a CA issued.
+func mtlsClient(f *runFlags) ([]*suites.MTLSClient, error) {
+	if f.clientCert == "" && f.clientCertKey == "" {
+		if f.authMethod == suites.AuthTLSClient || f.authMethod == suites.AuthSelfSignedTLSClient {
+			return nil, usagef("--auth-method %s needs --client-cert and --client-cert-key", f.authMethod)
+		}
+		return nil, nil
+	}
+	if f.clientCert == "" || f.clientCertKey == "" {
+		return nil, usagef("--client-cert and --client-cert-key go together")
+	}
+	pair, err := tls.LoadX509KeyPair(f.clientCert, f.clientCertKey)
+	if err != nil {
+		return nil, usagef("--client-cert: %v", unwrapPath(err))
+	}
+	leaf, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return nil, usagef("--client-cert: %v", err)
+	}
+	pair.Leaf = leaf
+	method := f.authMethod
+	if method != suites.AuthTLSClient && method != suites.AuthSelfSignedTLSClient {
+		method = suites.AuthTLSClient
+		if bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+			method = suites.AuthSelfSignedTLSClient
+		}
+	}
+	return []*suites.MTLSClient{{ID: f.clientID, Method: method, Cert: pair}}, nil
 }
 
 // loadKeyFile reads a client's private key, PEM or JWK, and the kid it is

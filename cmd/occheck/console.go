@@ -64,6 +64,8 @@ func (c *console) header(p *plan) {
 	methods := strings.Join(t.Client.AuthMethods, ", ")
 	if t.Client.Auto() {
 		switch {
+		case t.ClientCert() != nil:
+			methods = "auth method auto: " + t.ClientCert().Method + " first when advertised (a certificate was given), then the methods of the other credentials given"
 		case t.ClientKey() != nil && t.Client.Secret == "":
 			methods = "auth method auto: private_key_jwt, the only credential given"
 		case t.ClientKey() != nil:

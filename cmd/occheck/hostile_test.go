@@ -262,3 +262,30 @@ func TestTLSTrouble(t *testing.T) {
 		t.Errorf("plain http behind https: exit %d\n%s", r.code, tail(r.stdout, 20))
 	}
 }
+
+// TestMTLSHandshakeRefused: a server that refuses every client
+// certificate in the handshake (it trusts no client CA) gives a bounded,
+// explained COULD NOT RUN for an mTLS client, never the client's key.
+func TestMTLSHandshakeRefused(t *testing.T) {
+	dir := t.TempDir()
+	keyFile, certFile := filepath.Join(dir, "k.pem"), filepath.Join(dir, "c.pem")
+	if kg := occheck(t, nil, "keygen", "-o", keyFile, "--self-signed-cert", certFile); kg.code != 0 {
+		t.Fatalf("keygen: %s", kg.stderr)
+	}
+	s := httptest.NewUnstartedServer(http.NotFoundHandler())
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: x509.NewCertPool()}
+	s.StartTLS()
+	defer s.Close()
+	caFile := filepath.Join(dir, "ca.pem")
+	_ = os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw}), 0o600)
+	r, _ := hostileRun(t, 20*time.Second, s.URL+"/token", "--ca-file", caFile, "--client-cert", certFile, "--client-cert-key", keyFile,
+		"--auth-method", "self_signed_tls_client_auth")
+	if r.code != 3 || !strings.Contains(r.stdout, "COULD NOT RUN") || !strings.Contains(strings.ToLower(r.stdout), "tls") {
+		t.Errorf("handshake refused: exit %d\n%s", r.code, tail(r.stdout, 20))
+	}
+	key, _ := os.ReadFile(keyFile)
+	if body := strings.Split(strings.TrimSpace(string(key)), "\n")[1]; strings.Contains(r.stdout+r.stderr, body) {
+		t.Error("the output holds the client's private key")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/occheck/occheck/mockserver"
 )
@@ -25,6 +26,8 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	out := fset.String("o", "client-key.pem", "`file` to write the private key to (PKCS#8 PEM, mode 0600)")
 	kid := fset.String("kid", "", "key id of the public key (default: its RFC 7638 thumbprint)")
 	force := fset.Bool("force", false, "overwrite the file if it exists")
+	certOut := fset.String("self-signed-cert", "", "also write a self-signed client certificate for the key to this `file` (PEM), for self_signed_tls_client_auth (RFC 8705 §2.2); the JWK Set then carries it in x5c")
+	cn := fset.String("subject", "occheck-client", "common name of the --self-signed-cert certificate")
 	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
 		return code
 	}
@@ -67,7 +70,20 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "occheck keygen: %v\n", unwrapPath(err))
 		return exitUsage
 	}
-	set, err := json.MarshalIndent(key.PublicJWKS(), "", "  ")
+	jwks := key.PublicJWKS()
+	if *certOut != "" {
+		cert, err := mockserver.SelfSign(key.Private, *cn, 365*24*time.Hour)
+		if err == nil {
+			err = writeNew(*certOut, cert.PEM(), 0o644, *force)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "occheck keygen: --self-signed-cert: %v\n", err)
+			return exitUsage
+		}
+		jwks.Keys[0].Certificates = []*x509.Certificate{cert.Cert}
+		fmt.Fprintf(stderr, "occheck keygen: wrote a self-signed certificate (CN=%s, valid for a year) to %s; use it with --client-cert %s --client-cert-key %s\n", *cn, *certOut, *certOut, *out)
+	}
+	set, err := json.MarshalIndent(jwks, "", "  ")
 	if err != nil {
 		fmt.Fprintf(stderr, "occheck keygen: %v\n", err)
 		return exitUsage
@@ -75,4 +91,25 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "occheck keygen: wrote the %s private key to %s (keep it secret); the public JWK Set below is what to register for the client\n", *alg, *out)
 	fmt.Fprintf(stdout, "%s\n", set)
 	return exitOK
+}
+
+// writeNew writes data to path with mode, refusing to overwrite an
+// existing file unless force.
+func writeNew(path string, data []byte, mode os.FileMode, force bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, mode)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; choose another file, or pass --force to overwrite it", path)
+	}
+	if err != nil {
+		return unwrapPath(err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

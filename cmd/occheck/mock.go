@@ -42,6 +42,8 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM); needs --tls-key")
 	keyPEM := fs.String("tls-key", "", "private key (PEM) for --tls-cert")
 	logFormat := fs.String("log-format", "text", "access log format on stderr: text or json")
+	mtls := fs.Bool("mtls", false, "mutual TLS (RFC 8705): serve HTTPS (as --tls), register "+demoMTLSClientID+" (tls_client_auth, certificate-bound tokens), and write a client CA, its certificate and key")
+	mtlsDir := fs.String("mtls-dir", "", "directory for the files --mtls writes (default: a fresh temporary directory)")
 	var quirks listFlag
 	fs.Var(&quirks, "quirk", "switch on deliberate deviations from the RFC (comma-separated, repeatable; see --list-quirks)")
 	listQuirks := fs.Bool("list-quirks", false, "print the quirks, one per line, and exit")
@@ -68,6 +70,12 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *useTLS && *certFile != "" {
 		return usageErr("--tls makes its own certificate; drop it or drop --tls-cert/--tls-key")
+	}
+	if *mtlsDir != "" && !*mtls {
+		return usageErr("--mtls-dir needs --mtls")
+	}
+	if *mtls && *certFile == "" {
+		*useTLS = true // a client certificate needs TLS
 	}
 	var cfg mockserver.Config
 	if *configFile != "" {
@@ -128,6 +136,14 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// second under load. 400 trades ~15 MiB of heap for throughput.
 		debug.SetGCPercent(400)
 	}
+	userClients := cfg.Clients // the banner names these; --mtls adds its own line
+	if *mtls {
+		if len(cfg.Clients) == 0 {
+			cfg.Clients = []mockserver.Client{mockserver.DemoClient()}
+		}
+		cfg.Clients = append(cfg.Clients, mockserver.Client{ID: demoMTLSClientID, AuthMethods: []string{mockserver.AuthTLSClient},
+			TLSClientAuthSubjectDN: "CN=" + demoMTLSClientID, Scopes: []string{"read"}, CertificateBoundTokens: true})
+	}
 	secure := *useTLS || *certFile != ""
 	// The access log is buffered and flushed every 100 ms (and at exit):
 	// one write per request would be a system call per token under load.
@@ -177,10 +193,28 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "occheck mock: TLS: %v\n", err)
 			return exitUsage
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		// Clients may present a certificate (RFC 8705); none is required.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, ClientAuth: tls.RequestClientCert}
 	}
 
-	printBanner(stdout, auth, cfg, caPath)
+	bannerCfg := cfg
+	bannerCfg.Clients = userClients
+	printBanner(stdout, auth, bannerCfg, caPath)
+	if *mtls {
+		files, err := writeMTLSDemo(auth, *mtlsDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "occheck mock: --mtls: %v\n", err)
+			return exitCannotGo
+		}
+		curlCA := ""
+		if caPath != "" {
+			curlCA = " --cacert " + shellQuote(caPath)
+		}
+		fmt.Fprintf(stdout, "  mTLS client   id %s (tls_client_auth, subject CN=%s, bound tokens); client CA %s\n", demoMTLSClientID, demoMTLSClientID, files.ca)
+		fmt.Fprintln(stdout, "  try it (the certificate authenticates; client_id names the client):")
+		fmt.Fprintf(stdout, "    curl -s%s --cert %s --key %s -d grant_type=client_credentials -d client_id=%s %s\n",
+			curlCA, shellQuote(files.cert), shellQuote(files.key), demoMTLSClientID, auth.TokenURL())
+	}
 	if !secure && !isLoopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "occheck mock: WARNING: listening on %s without TLS: client secrets and tokens cross the network in clear text (RFC 6749 section 2.3.1 requires TLS); use --tls\n", ln.Addr())
 	}
@@ -264,6 +298,49 @@ func printBanner(w io.Writer, auth *mockserver.Authority, cfg mockserver.Config,
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// demoMTLSClientID is the tls_client_auth client occheck mock --mtls adds.
+const demoMTLSClientID = "demo-mtls-client"
+
+// mtlsFiles are the files occheck mock --mtls writes.
+type mtlsFiles struct{ ca, cert, key string }
+
+// writeMTLSDemo writes the server's client CA and a certificate and key
+// for the demo mTLS client (the key with mode 0600) into dir, or a fresh
+// temporary directory.
+func writeMTLSDemo(auth *mockserver.Authority, dir string) (mtlsFiles, error) {
+	cert, err := auth.ClientCertificate(demoMTLSClientID)
+	if err != nil {
+		return mtlsFiles{}, err
+	}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "occheck-mock-mtls-*"); err != nil {
+			return mtlsFiles{}, err
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return mtlsFiles{}, err
+	}
+	dir, _ = filepath.Abs(dir)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return mtlsFiles{}, err
+	}
+	f := mtlsFiles{ca: filepath.Join(dir, "client-ca.pem"), cert: filepath.Join(dir, demoMTLSClientID+".pem"), key: filepath.Join(dir, demoMTLSClientID+"-key.pem")}
+	for _, w := range []struct {
+		path, typ string
+		der       []byte
+		mode      os.FileMode
+	}{
+		{f.ca, "CERTIFICATE", auth.ClientCA().Cert.Raw, 0o644},
+		{f.cert, "CERTIFICATE", cert.Certificate[0], 0o644},
+		{f.key, "PRIVATE KEY", keyDER, 0o600},
+	} {
+		if err := os.WriteFile(w.path, pem.EncodeToMemory(&pem.Block{Type: w.typ, Bytes: w.der}), w.mode); err != nil {
+			return mtlsFiles{}, unwrapPath(err)
+		}
+	}
+	return f, nil
 }
 
 // selfSignedCert makes a certificate for the listen address, localhost and
