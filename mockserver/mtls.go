@@ -645,8 +645,8 @@ func parseDN(s string) (dn, error) {
 		typ = strings.ToUpper(strings.TrimSpace(typ))
 		if oid, ok := dnTypes[typ]; ok {
 			typ = oid
-		} else if strings.HasPrefix(typ, "OID.") {
-			typ = typ[4:]
+		} else {
+			typ = strings.TrimPrefix(typ, "OID.")
 		}
 		if typ == "" {
 			return errors.New("an attribute type is empty")
