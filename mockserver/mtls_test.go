@@ -299,3 +299,33 @@ func TestMTLSInteropStdlibAndOAuth2(t *testing.T) {
 		t.Errorf("cnf x5t#S256 = %q, the client computes %q", got, want)
 	}
 }
+
+// TestPlainHTTPOnTheTLSPort: plain HTTP to a TLS server's port is refused
+// as Go's TLS server refuses it; the tls-http-twin quirk serves the token
+// endpoint there instead.
+func TestPlainHTTPOnTheTLSPort(t *testing.T) {
+	for _, quirks := range [][]Quirk{nil, {QuirkTLSHTTPTwin}} {
+		s := NewUnstartedServer(Config{Quirks: quirks})
+		s.StartTLS()
+		plain := strings.Replace(s.TokenURL(), "https://", "http://", 1)
+		resp, err := http.PostForm(plain, url.Values{"grant_type": {"client_credentials"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if quirks == nil && (resp.StatusCode != 400 || !strings.Contains(string(body), "HTTP request to an HTTPS server")) {
+			t.Errorf("plain HTTP: %d %s", resp.StatusCode, body)
+		}
+		if quirks != nil && (resp.StatusCode != 401 || !strings.Contains(string(body), "invalid_client")) {
+			t.Errorf("%s: %d %s", QuirkTLSHTTPTwin, resp.StatusCode, body)
+		}
+		// TLS on the same port still works.
+		if r, err := s.Client().Get(s.JWKSURL()); err != nil || r.StatusCode != 200 {
+			t.Errorf("TLS beside the twin: %v %v", r, err)
+		} else {
+			r.Body.Close()
+		}
+		s.Close()
+	}
+}

@@ -92,6 +92,7 @@ const (
 	QuirkJWTAudEmpty                   Quirk = "jwt-aud-empty"
 	QuirkPost401NoChallenge            Quirk = "post-401-no-challenge"
 	QuirkClientIDAloneInvalidRequest   Quirk = "client-id-alone-invalid-request"
+	QuirkTLSHTTPTwin                   Quirk = "tls-http-twin"
 	QuirkScopeNarrowedHidden           Quirk = "scope-narrowed-hidden"
 	QuirkIssuerOtherPath               Quirk = "issuer-other-path"
 	QuirkIssuerQuery                   Quirk = "issuer-query"
@@ -626,6 +627,9 @@ var quirkTable = map[Quirk]quirkDef{
 				e.Status, e.WWWAuthenticate = http.StatusUnauthorized, ""
 			}
 		})
+	}},
+	QuirkTLSHTTPTwin: {"the TLS port also serves the token endpoint over plain HTTP (RFC 6749 §3.2: TLS is required)", func(s *steps, a *Authority) {
+		s.plainHTTP = func(http.ResponseWriter, *http.Request) bool { return false }
 	}},
 	QuirkClientIDAloneInvalidRequest: {"client_id without a secret is answered invalid_request, not invalid_client", func(s *steps, a *Authority) {
 		next := s.verify

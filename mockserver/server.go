@@ -68,6 +68,8 @@ func (s *Server) StartTLS() {
 	if s.Server.TLS.ClientAuth == tls.NoClientCert {
 		s.Server.TLS.ClientAuth = tls.RequestClientCert
 	}
+	// Plain HTTP to this port gets the plain side's answer (TwinListener).
+	s.Server.Listener = TwinListener(s.Server.Listener, s.Authority)
 	s.Server.StartTLS()
 	s.setIssuer(s.URL)
 	s.setBase(s.URL)

@@ -100,6 +100,10 @@ type steps struct {
 	// (§5.1).
 	noStore func(h http.Header)
 
+	// plainHTTP answers plain HTTP that reached the TLS port; true when
+	// it answered (RFC 6749 §3.2: TLS at the token endpoint).
+	plainHTTP func(w http.ResponseWriter, r *http.Request) bool
+
 	// metadata shapes the RFC 8414 document.
 	metadata func(m map[string]any)
 	// jwks shapes the JWK Set; the result is its media type.
@@ -122,6 +126,7 @@ func (a *Authority) reference() *steps {
 		secretOK:           secretMatches,
 		badSecret:          func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
 		clientCert:         a.peerCertificate,
+		plainHTTP:          refusePlainHTTP,
 		mtlsCert:           a.mtlsCert,
 		bind:               a.bindToken,
 		assertionType:      exactAssertionType,

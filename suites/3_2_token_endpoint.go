@@ -18,7 +18,7 @@ func init() {
 		ID: "TE-TLS-01", RFC: "6749", Section: "3.2", Level: reports.Must,
 		Title:   "The token endpoint is served over TLS; client credentials never cross plain HTTP.",
 		How:     "An https token URL: a request without credentials (none are ever sent over plain HTTP) to its http:// twin must not succeed. An http token URL fails unless the host is loopback (then it is noted).",
-		Accepts: "An https URL whose http twin refuses the connection, redirects, or answers with an error (an OAuth error there is noted); http on loopback (noted).",
+		Accepts: "An https URL whose http twin refuses the connection, redirects, or answers with an error (an OAuth error there is noted; a 401 with a Basic challenge, which asks for the client's password in clear text, fails); http on loopback (noted).",
 		Catches: "Servers reachable over plain HTTP that issue tokens there.",
 		Run: func(h *H) {
 			u, _ := url.Parse(h.T.TokenURL)
@@ -39,6 +39,11 @@ func init() {
 			}
 			h.Require(!r.HasToken() && r.Status/100 != 2, "no token and no success from the plain-http twin "+twin.String(),
 				"it answers as the token endpoint: %s", r.Summary())
+			// A Basic challenge over plain HTTP asks the client to send its
+			// password in clear text: the endpoint does not require TLS.
+			h.Require(!(r.Status == 401 && hasChallenge(r.Header.Values("WWW-Authenticate"), "Basic")),
+				"no request for credentials over plain HTTP at "+twin.String(),
+				"it authenticates clients in clear text: %s with WWW-Authenticate %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
 			if r.ErrorCode() != "" {
 				h.Note("the plain-http twin answers with an OAuth error (%d %s): it refuses, but the request reached the endpoint in clear text", r.Status, r.ErrorCode())
 			}

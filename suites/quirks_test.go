@@ -153,6 +153,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"scopes-not-enforced":                 {"CC-SCOPE-02": fail, "CC-SCOPE-03": fail, "CC-SCOPE-04": warn, "OAS-TOKEN-200": warn},
 	"status-201":                          {"OAS-TOKEN-200": skip, "RESP-STATUS-01": fail},
 	"strict-content-type":                 {"TE-CT-02": fail, "TE-CT-02-CASE": warn},
+	"tls-http-twin":                       {"TE-TLS-01": fail},
 	"token-in-error":                      {"ERR-NOTOK-01": fail},
 	"two-auth-methods":                    {"AUTH-MULTI-01": warn, "AUTH-MULTI-02": warn, "AUTH-MULTI-03-OTHER": warn},
 	"unknown-clients":                     {"AUTH-BASIC-08": fail, "AUTH-BASIC-08-ENUM": info},
@@ -227,9 +228,7 @@ func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 
 // uncoverable lists MUST and SHOULD specs no quirk of the mock can break,
 // with the reason; each is proven some other way or documented.
-var uncoverable = map[string]string{
-	"TE-TLS-01": "the mock cannot serve one port over both http and https; TestTLSSpecFailsOnPlainHTTP proves the plain-http branch",
-}
+var uncoverable = map[string]string{}
 
 func TestEveryQuirkIsCaught(t *testing.T) {
 	if testing.Short() {

@@ -222,7 +222,8 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	errc := make(chan error, 1)
 	go func() {
 		if secure {
-			errc <- srv.ServeTLS(ln, "", "")
+			// Plain HTTP to the TLS port gets a refusal, not a handshake error.
+			errc <- srv.ServeTLS(mockserver.TwinListener(ln, auth), "", "")
 		} else {
 			errc <- srv.Serve(ln)
 		}
