@@ -51,28 +51,10 @@ func TestAssertionClientEndToEnd(t *testing.T) {
 			if !strings.Contains(r.stdout, "JWT-OK-01") {
 				t.Fatalf("JWT-OK-01 did not run:\n%s", r.stdout)
 			}
-			texts := []string{r.stdout, r.stderr}
-			files, _ := filepath.Glob(filepath.Join(reportDir, "*"))
-			if len(files) < 4 {
+			if files, _ := filepath.Glob(filepath.Join(reportDir, "*")); len(files) < 4 {
 				t.Fatalf("reports: %v", files)
 			}
-			for _, f := range files {
-				b, _ := os.ReadFile(f)
-				texts = append(texts, string(b))
-			}
-			key, _ := os.ReadFile(keyFile)
-			keyBody := strings.Split(strings.TrimSpace(string(key)), "\n")[1]
-			for i, text := range texts {
-				if strings.Contains(text, keyBody) {
-					t.Errorf("output %d holds the private key", i)
-				}
-				if strings.Contains(text, e2eJWTSecret) {
-					t.Errorf("output %d holds the assertion client's secret", i)
-				}
-				if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.`).FindString(text); m != "" {
-					t.Errorf("output %d holds a JWT (an assertion or a token): %.40s...", i, m)
-				}
-			}
+			noKeyOrJWT(t, r, reportDir, keyFile, e2eJWTSecret)
 		})
 	}
 }
@@ -122,22 +104,35 @@ func TestClientUnderTestWithPrivateKeyJWTEndToEnd(t *testing.T) {
 			if !regexp.MustCompile(`SKIP\s+AUTH-BASIC-01`).MatchString(r.stdout) || !strings.Contains(r.stdout, "it has none") && !strings.Contains(r.stdout, "has no secret") {
 				t.Errorf("AUTH-BASIC-01 is not skipped for want of a secret:\n%.3000s", r.stdout)
 			}
-			texts := []string{r.stdout, r.stderr}
-			files, _ := filepath.Glob(filepath.Join(reportDir, "*"))
-			for _, f := range files {
-				b, _ := os.ReadFile(f)
-				texts = append(texts, string(b))
-			}
-			key, _ := os.ReadFile(e2eKeyFile)
-			keyBody := strings.Split(strings.TrimSpace(string(key)), "\n")[1]
-			for i, text := range texts {
-				if strings.Contains(text, keyBody) {
-					t.Errorf("output %d holds the private key", i)
-				}
-				if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.`).FindString(text); m != "" {
-					t.Errorf("output %d holds a JWT (an assertion or a token): %.40s...", i, m)
-				}
-			}
+			noKeyOrJWT(t, r, reportDir, e2eKeyFile)
 		})
+	}
+}
+
+// noKeyOrJWT fails when the console output or any report file holds the
+// body of the private key in keyFile, a JWT (an assertion or a token), or
+// one of the extra secrets.
+func noKeyOrJWT(t *testing.T, r result, reportDir, keyFile string, extra ...string) {
+	t.Helper()
+	texts := []string{r.stdout, r.stderr}
+	files, _ := filepath.Glob(filepath.Join(reportDir, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		texts = append(texts, string(b))
+	}
+	key, _ := os.ReadFile(keyFile)
+	keyBody := strings.Split(strings.TrimSpace(string(key)), "\n")[1]
+	for i, text := range texts {
+		if strings.Contains(text, keyBody) {
+			t.Errorf("output %d holds the private key", i)
+		}
+		for _, s := range extra {
+			if strings.Contains(text, s) {
+				t.Errorf("output %d holds a secret", i)
+			}
+		}
+		if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.`).FindString(text); m != "" {
+			t.Errorf("output %d holds a JWT (an assertion or a token): %.40s...", i, m)
+		}
 	}
 }
