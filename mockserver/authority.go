@@ -68,6 +68,10 @@ type Authority struct {
 	replays          *replayCache
 	assertionClients bool // some client may use an assertion method
 
+	// token state (opaque tokens, revocations) and the default format
+	store       Store
+	tokenFormat string
+
 	// mutual TLS (RFC 8705)
 	clientCA       *ClientCA
 	clientCAs      *x509.CertPool
@@ -120,6 +124,11 @@ func New(cfg Config) (*Authority, error) {
 	a.replays = newReplayCache(cfg.ReplayCacheSize)
 	if err := a.initMTLS(cfg); err != nil {
 		return nil, err
+	}
+	a.tokenFormat = cmp.Or(cfg.TokenFormat, FormatJWT)
+	a.store = cfg.Store
+	if a.store == nil {
+		a.store = NewMemoryStore(a.now)
 	}
 	a.scrub = newScrubber(a.clients)
 	alg := cfg.SigningAlg
@@ -182,6 +191,8 @@ func New(cfg Config) (*Authority, error) {
 
 func (a *Authority) route(prefix string, metadata bool) {
 	a.mux.HandleFunc(prefix+PathToken, a.serveTokenWithFaults)
+	a.mux.HandleFunc(prefix+PathIntrospect, a.serveIntrospect)
+	a.mux.HandleFunc(prefix+PathRevoke, a.serveRevoke)
 	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.withFaults(EndpointJWKS, a.serveJWKS))
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
 	if metadata {

@@ -112,6 +112,11 @@ type Config struct {
 	// AssertionMaxLifetime bounds an assertion's lifetime (exp − iat) and
 	// how long ago it may have been issued; zero means 1h.
 	AssertionMaxLifetime Duration `yaml:"assertion_max_lifetime"`
+	// TokenFormat is the default access-token format: jwt (RFC 9068, the
+	// default) or opaque (random, kept in the Store until it expires).
+	TokenFormat string `yaml:"token_format"`
+	// Store keeps opaque tokens and revocations; nil means in memory.
+	Store Store `yaml:"-"`
 	// ClientCAFile holds the CA certificates (PEM) tls_client_auth
 	// certificates must chain to. Without it, and with a tls_client_auth
 	// client, the server makes its own CA (Authority.ClientCA).
@@ -183,6 +188,9 @@ type Client struct {
 	TLSClientAuthSANURI    string `yaml:"tls_client_auth_san_uri"`
 	TLSClientAuthSANIP     string `yaml:"tls_client_auth_san_ip"`
 	TLSClientAuthSANEmail  string `yaml:"tls_client_auth_san_email"`
+	// TokenFormat overrides the server's token format for this client:
+	// jwt or opaque.
+	TokenFormat string `yaml:"token_format"`
 	// CertificateBoundTokens binds the client's tokens to the certificate
 	// of the connection they were asked over (cnf x5t#S256, RFC 8705 §3),
 	// whatever the method it authenticates with.
@@ -382,6 +390,9 @@ func (c *Config) Validate() error {
 	if len(c.TrustedProxies) > 0 != (c.ClientCertHeader != "") {
 		return fmt.Errorf("client_cert_header, trusted_proxies: give both (the header is believed only from those proxies) or neither")
 	}
+	if c.TokenFormat != "" && c.TokenFormat != FormatJWT && c.TokenFormat != FormatOpaque {
+		return fmt.Errorf("token_format: %q is not jwt or opaque", c.TokenFormat)
+	}
 	if c.ClientCAKeyFile != "" && c.ClientCAFile == "" {
 		return fmt.Errorf("client_ca_key_file: needs client_ca_file")
 	}
@@ -425,6 +436,9 @@ func (cl *Client) validate() error {
 	}
 	if cl.TokenTTL < 0 {
 		return fmt.Errorf("token_ttl: must not be negative")
+	}
+	if cl.TokenFormat != "" && cl.TokenFormat != FormatJWT && cl.TokenFormat != FormatOpaque {
+		return fmt.Errorf("token_format: %q is not jwt or opaque", cl.TokenFormat)
 	}
 	for k := range cl.Claims {
 		if slices.Contains(reservedClaims, k) {

@@ -89,6 +89,16 @@ func (a *Authority) referenceMetadata() map[string]any {
 		m["token_endpoint_auth_signing_alg_values_supported"] = algs
 	}
 	a.mtlsMetadata(m, methods)
+	// RFC 8414 §2: introspection (RFC 7662) and revocation (RFC 7009),
+	// authenticated like the token endpoint.
+	m["introspection_endpoint"] = a.IntrospectionURL()
+	m["revocation_endpoint"] = a.RevocationURL()
+	m["introspection_endpoint_auth_methods_supported"] = ms
+	m["revocation_endpoint_auth_methods_supported"] = ms
+	if algs != nil {
+		m["introspection_endpoint_auth_signing_alg_values_supported"] = algs
+		m["revocation_endpoint_auth_signing_alg_values_supported"] = algs
+	}
 	return m
 }
 

@@ -100,6 +100,12 @@ type steps struct {
 	// (§5.1).
 	noStore func(h http.Header)
 
+	// introspection answers RFC 7662 for a token's state (nil: inactive).
+	introspection func(x *exchange, st *tokenState) map[string]any
+	// revoke applies RFC 7009 to a token the caller presented (nil:
+	// unknown, expired or already revoked).
+	revoke func(x *exchange, st *tokenState) *oauthError
+
 	// plainHTTP answers plain HTTP that reached the TLS port; true when
 	// it answered (RFC 6749 §3.2: TLS at the token endpoint).
 	plainHTTP func(w http.ResponseWriter, r *http.Request) bool
@@ -127,6 +133,8 @@ func (a *Authority) reference() *steps {
 		badSecret:          func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
 		clientCert:         a.peerCertificate,
 		plainHTTP:          refusePlainHTTP,
+		introspection:      a.introspection,
+		revoke:             a.revokeOwn,
 		mtlsCert:           a.mtlsCert,
 		bind:               a.bindToken,
 		assertionType:      exactAssertionType,

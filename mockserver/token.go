@@ -80,7 +80,10 @@ func (c *tokenClaims) payload() ([]byte, error) {
 // sign makes the JWS with the current signing key: its kid in the header,
 // typ at+jwt (RFC 9068 §2.1). A rotation while the token is signed leaves
 // it signed by the key it replaced, which the JWKS still publishes.
-func (a *Authority) sign(_ *exchange, c *tokenClaims) (string, error) {
+func (a *Authority) sign(x *exchange, c *tokenClaims) (string, error) {
+	if x != nil && x.client != nil && a.formatOf(x.client) == FormatOpaque {
+		return a.mintOpaque(x.r.Context(), c)
+	}
 	payload, err := c.payload()
 	if err != nil {
 		return "", fmt.Errorf("token claims: %w", err)

@@ -1,0 +1,259 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+)
+
+// Token formats (Config.TokenFormat, Client.TokenFormat).
+const (
+	// FormatJWT issues RFC 9068 JWT access tokens (the default).
+	FormatJWT = "jwt"
+	// FormatOpaque issues random tokens (256 bits) kept in the Store.
+	FormatOpaque = "opaque"
+)
+
+// Paths of the introspection (RFC 7662) and revocation (RFC 7009)
+// endpoints, below the issuer's path.
+const (
+	PathIntrospect = "/introspect"
+	PathRevoke     = "/revoke"
+)
+
+// Journal names of the two endpoints.
+const (
+	EndpointIntrospect = "introspect"
+	EndpointRevoke     = "revoke"
+)
+
+// IntrospectionURL is the RFC 7662 endpoint.
+func (a *Authority) IntrospectionURL() string { return a.BaseURL() + a.issuerPath() + PathIntrospect }
+
+// RevocationURL is the RFC 7009 endpoint.
+func (a *Authority) RevocationURL() string { return a.BaseURL() + a.issuerPath() + PathRevoke }
+
+// formatOf is the token format of a client: its own, else the server's.
+func (a *Authority) formatOf(cl *client) string {
+	if cl.TokenFormat != "" {
+		return cl.TokenFormat
+	}
+	return a.tokenFormat
+}
+
+// mintOpaque issues a random token and keeps its claims until it expires.
+func (a *Authority) mintOpaque(ctx context.Context, c *tokenClaims) (string, error) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	payload, err := c.payload()
+	if err != nil {
+		return "", err
+	}
+	if err := a.store.PutToken(ctx, tokenKey(tok), payload, time.Unix(c.Exp, 0)); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// tokenState is what the server knows of a token presented to it.
+type tokenState struct {
+	claims map[string]any
+	// id names the token in the revocation list.
+	id string
+	// exp is when the token expires.
+	exp time.Time
+}
+
+// lookupToken finds a token this server issued: an opaque one in the
+// store, or a JWT signed by one of its published keys and naming it as
+// issuer. Expired, revoked and unknown tokens are nil.
+func (a *Authority) lookupToken(ctx context.Context, tok string) *tokenState {
+	st := a.tokenState(ctx, tok)
+	if st == nil || !a.now().Before(st.exp) {
+		return nil
+	}
+	if nbf, ok := st.claims["nbf"].(float64); ok && a.now().Before(time.Unix(int64(nbf), 0)) {
+		return nil
+	}
+	if revoked, err := a.store.Revoked(ctx, st.id); err != nil || revoked {
+		return nil
+	}
+	return st
+}
+
+// tokenState reads a token's claims without judging its validity.
+func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
+	if tok == "" || len(tok) > 8192 {
+		return nil
+	}
+	var raw []byte
+	id := ""
+	if strings.Count(tok, ".") == 2 {
+		jws, err := jose.ParseSigned(tok, publishedAlgs)
+		if err != nil || len(jws.Signatures) != 1 {
+			return nil
+		}
+		kid := jws.Signatures[0].Header.KeyID
+		for _, k := range a.publishedJWKs() {
+			if k.KeyID == kid {
+				raw, _ = jws.Verify(k.Key)
+				break
+			}
+		}
+		if raw == nil {
+			return nil
+		}
+	} else {
+		key := tokenKey(tok)
+		claims, ok, err := a.store.Token(ctx, key)
+		if err != nil || !ok {
+			return nil
+		}
+		raw, id = claims, key
+	}
+	var claims map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&claims) != nil {
+		return nil
+	}
+	for k, v := range claims {
+		if n, ok := v.(json.Number); ok {
+			f, _ := n.Float64()
+			claims[k] = f
+		}
+	}
+	if claims["iss"] != a.Issuer() {
+		return nil
+	}
+	if id == "" {
+		jti, _ := claims["jti"].(string)
+		id = "jti:" + jti
+	}
+	exp, _ := claims["exp"].(float64)
+	return &tokenState{claims: claims, id: id, exp: time.Unix(int64(exp), 0)}
+}
+
+// publishedAlgs are the algorithms the server signs tokens with.
+var publishedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA}
+
+// callerExchange authenticates the caller of the introspection or
+// revocation endpoint the way the token endpoint does: any client
+// authentication method the client is registered for.
+func (a *Authority) callerExchange(w http.ResponseWriter, r *http.Request) (*exchange, *oauthError) {
+	x := &exchange{a: a, s: a.steps.Load(), w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0}
+	vals, e := x.s.readRequest(x)
+	if e != nil {
+		return x, e
+	}
+	x.form = vals
+	if vals, e = x.s.query(x, vals); e != nil {
+		return x, e
+	}
+	if x.req, e = x.s.parseParams(x, vals); e != nil {
+		return x, e
+	}
+	if x.cred, e = x.s.credentials(x); e != nil {
+		return x, e
+	}
+	if x.client, e = x.s.verify(x, x.cred); e != nil {
+		return x, e
+	}
+	return x, nil
+}
+
+// serveIntrospect is RFC 7662: an authenticated caller learns whether a
+// token is active, and what it says; an inactive, expired, revoked,
+// unknown or malformed token is exactly {"active":false} (§2.2).
+func (a *Authority) serveIntrospect(w http.ResponseWriter, r *http.Request) {
+	x, e := a.callerExchange(w, r)
+	status, code := 200, ""
+	if e == nil && x.req.params["token"] == "" {
+		e = errInvalidRequest("the token parameter is required (RFC 7662 section 2.1)")
+	}
+	if e != nil {
+		status, code = x.respond(nil, e)
+	} else {
+		writeJSON(w, x.s.introspection(x, a.lookupToken(r.Context(), x.req.params["token"])))
+	}
+	a.recordCaller(x, EndpointIntrospect, status, code)
+}
+
+// introspection is the reference answer for a token's state: the
+// token's own claims (no secrets in them) plus active and token_type.
+func (a *Authority) introspection(_ *exchange, st *tokenState) map[string]any {
+	if st == nil {
+		return map[string]any{"active": false}
+	}
+	out := map[string]any{"active": true, "token_type": rfc6749.TokenTypeBearer}
+	for _, k := range []string{"scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "cnf"} {
+		if v, ok := st.claims[k]; ok {
+			out[k] = v
+		}
+	}
+	for _, k := range []string{"exp", "iat", "nbf"} {
+		if f, ok := out[k].(float64); ok {
+			out[k] = int64(f)
+		}
+	}
+	return out
+}
+
+// serveRevoke is RFC 7009: a client revokes its own token; an unknown,
+// invalid, expired or already revoked token is not an error (§2.2);
+// another client's token is refused (§2.1).
+func (a *Authority) serveRevoke(w http.ResponseWriter, r *http.Request) {
+	x, e := a.callerExchange(w, r)
+	if e == nil && x.req.params["token"] == "" {
+		e = errInvalidRequest("the token parameter is required (RFC 7009 section 2.1)")
+	}
+	if e == nil {
+		e = x.s.revoke(x, a.lookupToken(r.Context(), x.req.params["token"]))
+	}
+	status, code := 200, ""
+	if e != nil {
+		status, code = x.respond(nil, e)
+	} else {
+		x.s.noStore(w.Header())
+		w.WriteHeader(http.StatusOK)
+	}
+	a.recordCaller(x, EndpointRevoke, status, code)
+}
+
+// revokeOwn is the reference revocation: the caller's own token goes on
+// the revocation list until it would have expired.
+func (a *Authority) revokeOwn(x *exchange, st *tokenState) *oauthError {
+	if st == nil {
+		return nil
+	}
+	if st.claims["client_id"] != x.client.ID {
+		return &oauthError{Code: rfc6749.ErrUnauthorizedClient, Status: http.StatusBadRequest,
+			Description: "the token was not issued to client " + reasonQuote(x.client.ID) + " (RFC 7009 section 2.1)"}
+	}
+	if err := a.store.Revoke(x.r.Context(), st.id, st.exp); err != nil {
+		return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1", Description: "the revocation could not be stored"}
+	}
+	return nil
+}
+
+// recordCaller journals a request to the introspection or revocation
+// endpoint.
+func (a *Authority) recordCaller(x *exchange, endpoint string, status int, code string) {
+	rec := rawRequest{RecordedRequest: RecordedRequest{Time: a.now(), Endpoint: endpoint, Method: x.r.Method, Path: x.r.URL.Path,
+		Status: status, Error: code, Reason: x.reason}, header: x.r.Header, rawQuery: x.r.URL.RawQuery, form: x.form}
+	if x.client != nil {
+		rec.ClientID = x.client.ID
+	}
+	rec.Claimed, rec.AuthMethod = x.cred.id, x.cred.method
+	a.reqlog.add(rec)
+}
