@@ -71,6 +71,10 @@ type Authority struct {
 	// token state (opaque tokens, revocations) and the default format
 	store       Store
 	tokenFormat string
+	// ref are the reference steps, for the introspection and revocation
+	// callers' authentication.
+	refOnce sync.Once
+	ref     *steps
 
 	// mutual TLS (RFC 8705)
 	clientCA       *ClientCA

@@ -23,6 +23,9 @@ type exchange struct {
 	client     *client
 	// reason is why the request was refused, for the journal and the log.
 	reason string
+	// endpoint is the journal name of the endpoint (EndpointToken when
+	// empty).
+	endpoint string
 }
 
 // serveToken is the token endpoint: one request through the steps, then

@@ -99,7 +99,7 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 	var raw []byte
 	id := ""
 	if strings.Count(tok, ".") == 2 {
-		jws, err := jose.ParseSigned(tok, publishedAlgs)
+		jws, err := jose.ParseSignedCompact(tok, publishedAlgs)
 		if err != nil || len(jws.Signatures) != 1 {
 			return nil
 		}
@@ -149,9 +149,13 @@ var publishedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256
 
 // callerExchange authenticates the caller of the introspection or
 // revocation endpoint the way the token endpoint does: any client
-// authentication method the client is registered for.
-func (a *Authority) callerExchange(w http.ResponseWriter, r *http.Request) (*exchange, *oauthError) {
-	x := &exchange{a: a, s: a.steps.Load(), w: w, r: r, usedHeader: len(r.Header.Values("Authorization")) > 0}
+// authentication method the client is registered for. It runs the
+// reference steps: the token endpoint's deviations stay at the token
+// endpoint, and these endpoints have deviations of their own (the
+// introspection and revoke steps of the active set).
+func (a *Authority) callerExchange(w http.ResponseWriter, r *http.Request, endpoint string) (*exchange, *oauthError) {
+	a.refOnce.Do(func() { a.ref = a.reference() })
+	x := &exchange{a: a, s: a.ref, w: w, r: r, endpoint: endpoint, usedHeader: len(r.Header.Values("Authorization")) > 0}
 	vals, e := x.s.readRequest(x)
 	if e != nil {
 		return x, e
@@ -161,6 +165,9 @@ func (a *Authority) callerExchange(w http.ResponseWriter, r *http.Request) (*exc
 		return x, e
 	}
 	if x.req, e = x.s.parseParams(x, vals); e != nil {
+		return x, e
+	}
+	if e := a.steps.Load().callerAuth(x); e != errAbort {
 		return x, e
 	}
 	if x.cred, e = x.s.credentials(x); e != nil {
@@ -176,18 +183,27 @@ func (a *Authority) callerExchange(w http.ResponseWriter, r *http.Request) (*exc
 // token is active, and what it says; an inactive, expired, revoked,
 // unknown or malformed token is exactly {"active":false} (§2.2).
 func (a *Authority) serveIntrospect(w http.ResponseWriter, r *http.Request) {
-	x, e := a.callerExchange(w, r)
+	x, e := a.callerExchange(w, r, EndpointIntrospect)
 	status, code := 200, ""
 	if e == nil && x.req.params["token"] == "" {
 		e = errInvalidRequest("the token parameter is required (RFC 7662 section 2.1)")
 	}
 	if e != nil {
+		a.steps.Load().callerError(x, e)
 		status, code = x.respond(nil, e)
 	} else {
-		writeJSON(w, x.s.introspection(x, a.lookupToken(r.Context(), x.req.params["token"])))
+		writeJSON(w, a.steps.Load().introspection(x, a.lookupToken(r.Context(), x.req.params["token"])))
 	}
 	a.recordCaller(x, EndpointIntrospect, status, code)
 }
+
+// demandCaller is the reference: every caller authenticates (RFC 7662
+// §2.1, RFC 7009 §2.1); errAbort means "go on with the authentication".
+func demandCaller(*exchange) *oauthError { return errAbort }
+
+// keepCallerError is the reference: a refused caller gets the token
+// endpoint's answer (401 invalid_client after a failed authentication).
+func keepCallerError(*exchange, *oauthError) {}
 
 // introspection is the reference answer for a token's state: the
 // token's own claims (no secrets in them) plus active and token_type.
@@ -213,15 +229,16 @@ func (a *Authority) introspection(_ *exchange, st *tokenState) map[string]any {
 // invalid, expired or already revoked token is not an error (§2.2);
 // another client's token is refused (§2.1).
 func (a *Authority) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	x, e := a.callerExchange(w, r)
+	x, e := a.callerExchange(w, r, EndpointRevoke)
 	if e == nil && x.req.params["token"] == "" {
 		e = errInvalidRequest("the token parameter is required (RFC 7009 section 2.1)")
 	}
 	if e == nil {
-		e = x.s.revoke(x, a.lookupToken(r.Context(), x.req.params["token"]))
+		e = a.steps.Load().revoke(x, a.lookupToken(r.Context(), x.req.params["token"]))
 	}
 	status, code := 200, ""
 	if e != nil {
+		a.steps.Load().callerError(x, e)
 		status, code = x.respond(nil, e)
 	} else {
 		x.s.noStore(w.Header())
@@ -236,9 +253,9 @@ func (a *Authority) revokeOwn(x *exchange, st *tokenState) *oauthError {
 	if st == nil {
 		return nil
 	}
-	if st.claims["client_id"] != x.client.ID {
+	if x.client == nil || st.claims["client_id"] != x.client.ID {
 		return &oauthError{Code: rfc6749.ErrUnauthorizedClient, Status: http.StatusBadRequest,
-			Description: "the token was not issued to client " + reasonQuote(x.client.ID) + " (RFC 7009 section 2.1)"}
+			Description: "the token was not issued to this client (RFC 7009 section 2.1)"}
 	}
 	if err := a.store.Revoke(x.r.Context(), st.id, st.exp); err != nil {
 		return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1", Description: "the revocation could not be stored"}

@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-
 // issueA gets a token for client A from a, in the given format.
 func issueA(t *testing.T, a *Authority) string {
 	t.Helper()

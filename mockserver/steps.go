@@ -100,6 +100,13 @@ type steps struct {
 	// (§5.1).
 	noStore func(h http.Header)
 
+	// callerAuth may let a caller of the introspection or revocation
+	// endpoint in without authentication (a deviation; the reference
+	// returns errAbort: authenticate).
+	callerAuth func(x *exchange) *oauthError
+	// callerError may reshape the refusal of an introspection or
+	// revocation caller.
+	callerError func(x *exchange, e *oauthError)
 	// introspection answers RFC 7662 for a token's state (nil: inactive).
 	introspection func(x *exchange, st *tokenState) map[string]any
 	// revoke applies RFC 7009 to a token the caller presented (nil:
@@ -133,6 +140,8 @@ func (a *Authority) reference() *steps {
 		badSecret:          func(*exchange) *oauthError { return errInvalidClient("client authentication failed") },
 		clientCert:         a.peerCertificate,
 		plainHTTP:          refusePlainHTTP,
+		callerAuth:         demandCaller,
+		callerError:        keepCallerError,
 		introspection:      a.introspection,
 		revoke:             a.revokeOwn,
 		mtlsCert:           a.mtlsCert,

@@ -152,6 +152,9 @@ type Target struct {
 	SpecialClient *Client
 	// NoGrantClient is a client that may not use client_credentials.
 	NoGrantClient *Client
+	// IntrospectionURL and RevocationURL are the RFC 7662 and RFC 7009
+	// endpoints; empty means the metadata's, when it names them.
+	IntrospectionURL, RevocationURL string
 	// MetadataURL is the RFC 8414 (or OpenID discovery) document.
 	MetadataURL string
 	// Issuer is the expected issuer; empty means derived from MetadataURL.

@@ -587,6 +587,8 @@ type req struct {
 	header      http.Header
 	// cert is presented in the TLS handshake (RFC 8705); nil for none.
 	cert *tls.Certificate
+	// toAlias: the request goes to the token endpoint's mTLS alias.
+	toAlias bool
 }
 
 // Opt changes a request.
@@ -721,7 +723,7 @@ func (h *H) Send(body string, opts ...Opt) *Response {
 		r.header.Set("Content-Type", r.contentType)
 	}
 	var op specs.Operation // only well-formed token requests are held to the contract
-	if r.method == http.MethodPost && (r.url == h.T.TokenURL || r.cert != nil) {
+	if r.method == http.MethodPost && (r.url == h.T.TokenURL || r.toAlias) {
 		op = specs.OpToken
 	}
 	pr := probe.Request{Method: r.method, URL: u, Header: r.header, Body: r.body}

@@ -44,7 +44,7 @@ func (h *H) WithCert(cert *tls.Certificate) Opt {
 	return func(r *req) {
 		r.cert = cert
 		if r.url == h.T.TokenURL {
-			r.url = alias
+			r.url, r.toAlias = alias, true
 		}
 	}
 }

@@ -177,6 +177,86 @@ var rules = map[string]Rule{
 		Sentence: "RFC 8414 §2: token_endpoint_auth_signing_alg_values_supported MUST be present when private_key_jwt or client_secret_jwt is listed in token_endpoint_auth_methods_supported.",
 		Binds:    "server",
 	},
+	// RFC 7662 (introspection) and RFC 7009 (revocation).
+	"INT-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7662 §2.1: to prevent token scanning, the introspection endpoint MUST require some form of authorization from the caller, such as client authentication.",
+		Binds:    "server",
+	},
+	"INT-02": {
+		Keyword:  "REQUIRED",
+		Sentence: "RFC 7662 §2.2: the answer is an application/json object whose active member, a boolean, is REQUIRED and true for a token that is currently active.",
+		Binds:    "server",
+	},
+	"INT-03": {
+		Keyword:  "SHOULD NOT",
+		Sentence: "RFC 7662 §2.2: for a token that is not active, or not for this caller, the server answers {\"active\": false} and SHOULD NOT include any other member.",
+		Binds:    "server",
+		Why:      "active false is the MUST; extra members are graded at the SHOULD NOT, one level down.",
+	},
+	"INT-04": {
+		Keyword:  "OPTIONAL",
+		Sentence: "RFC 7662 §2.2: scope (a space-separated string), client_id, token_type, exp, iat and nbf (integer seconds), aud, iss, sub and jti are OPTIONAL members that describe the token.",
+		Binds:    "server",
+		Why:      "The members are optional, but present they must carry their defined types and the token's values; a wrong one warns.",
+	},
+	"INT-05": {
+		Keyword:  "none",
+		Sentence: "RFC 7662 §2.3: a caller that is not authorized, or whose credentials are invalid, gets 401 Unauthorized.",
+		Binds:    "server",
+		Why:      "A 200 to such a caller fails (it is INT-01's MUST); 400 instead of 401 warns.",
+	},
+	"INT-06": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7662 §2.1: a token_type_hint that is wrong does not stop the server: it MUST extend its search across all of its supported token types.",
+		Binds:    "server",
+	},
+	"INT-08": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7662 §4: the introspection endpoint MUST be protected by TLS.",
+		Binds:    "server",
+		Why:      "A static check of the URL; plain http on loopback is noted (local testing). The other INT-* specs send nothing to an endpoint that fails it.",
+	},
+	"REV-01": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 7009 §2: implementations MUST support the revocation of refresh tokens and SHOULD support the revocation of access tokens; and by §2.1 a client revokes its own token with a POST carrying token.",
+		Binds:    "server",
+		Why:      "A client credentials client holds no refresh token, so only the SHOULD applies: 400 unsupported_token_type warns, any other refusal fails.",
+	},
+	"REV-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7009 §2.1: after a successful revocation the token is invalid; RFC 7662 §4 has the introspection endpoint check whether a token was revoked.",
+		Binds:    "server",
+	},
+	"REV-03": {
+		Keyword:  "none",
+		Sentence: "RFC 7009 §2.2: an invalid token in a revocation request is not an error: the server answers 200.",
+		Binds:    "server",
+		Why:      "A defined outcome; graded at MUST like the RFC's other defined answers.",
+	},
+	"REV-04": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7009 §2.1: the authorization server first validates the client credentials; refusals use the error responses of RFC 6749 §5.2.",
+		Binds:    "server",
+		Why:      "A token revoked by a caller that did not authenticate fails; the status and code of the refusal warn.",
+	},
+	"REV-05": {
+		Keyword:  "none",
+		Sentence: "RFC 7009 §2.1: the server verifies that the token was issued to the client making the revocation request, and refuses otherwise.",
+		Binds:    "server",
+		Why:      "Another client's request must leave the token alive (fail otherwise); an error is what §2.1 describes, and a 200 without effect is recorded.",
+	},
+	"REV-06": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7009 §2.1: when the token_type_hint does not fit, the server MUST extend its search across all of its supported token types.",
+		Binds:    "server",
+	},
+	"REV-07": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7009 §2: the revocation endpoint MUST use TLS (RFC 6749 §1.6 and the token endpoint's rules).",
+		Binds:    "server",
+		Why:      "A static check of the URL; plain http on loopback is noted. The other REV-* specs send nothing to an endpoint that fails it.",
+	},
 	// RFC 8705: mutual-TLS client authentication and bound tokens.
 	"MTLS-01": {
 		Keyword:  "MUST",

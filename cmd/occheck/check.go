@@ -12,6 +12,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ type runFlags struct {
 	clientCertKey     string
 	otherCert         string
 	otherCertKey      string
+	introspectionURL  string
+	revocationURL     string
 	secretJWTID       string
 	secretJWTFile     string
 	caFile            string
@@ -98,6 +101,8 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.clientCertKey, "client-cert-key", "", "private key (PEM) of --client-cert; it stays in memory")
 	fs.StringVar(&f.otherCert, "other-client-cert", "", "a certificate (PEM) the server accepts for another client: MTLS-02 checks it does not authenticate the client under test (default: a fresh self-signed one)")
 	fs.StringVar(&f.otherCertKey, "other-client-cert-key", "", "private key (PEM) of --other-client-cert")
+	fs.StringVar(&f.introspectionURL, "introspection-url", "", "RFC 7662 introspection endpoint (default: the metadata's introspection_endpoint on the token endpoint's origin); unlocks the INT-* specs")
+	fs.StringVar(&f.revocationURL, "revocation-url", "", "RFC 7009 revocation endpoint (default: the metadata's revocation_endpoint on the token endpoint's origin); unlocks the REV-* specs")
 	fs.StringVar(&f.otherKeyFile, "other-client-key-file", "", "private key of another client registered for private_key_jwt (PEM or JWK; kid: the JWK's, else its thumbprint): JWT-KEY-02 checks it never verifies the assertion client's assertions")
 	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
@@ -280,6 +285,12 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
 	}
 	t.AssertionAud = f.assertionAud
+	for _, u := range []struct{ flag, v string }{{"--introspection-url", f.introspectionURL}, {"--revocation-url", f.revocationURL}} {
+		if p, err := url.Parse(u.v); u.v != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
+			return nil, usagef("%s: %q is not an absolute http(s) URL", u.flag, u.v)
+		}
+	}
+	t.IntrospectionURL, t.RevocationURL = f.introspectionURL, f.revocationURL
 	if f.otherCert != "" || f.otherCertKey != "" {
 		if f.otherCert == "" || f.otherCertKey == "" {
 			return nil, usagef("--other-client-cert and --other-client-cert-key go together")

@@ -572,10 +572,20 @@ func (p *Prober) curlBody(body string) string {
 	}
 	var b strings.Builder
 	for _, part := range strings.Split(body, "&") {
-		if k, _, _ := strings.Cut(part, "="); k == "client_assertion" {
+		k, _, _ := strings.Cut(part, "=")
+		switch {
+		case k == "client_assertion":
 			// A signed, single-use, short-lived credential: never written
 			// out; the reader signs a fresh one into the variable.
 			b.WriteString(` --data-raw "client_assertion=$` + EnvClientAssertion + `"`)
+			continue
+		case k == "token":
+			// An access token (introspection, revocation): the reader
+			// gets a fresh one into the variable.
+			b.WriteString(` --data-raw "token=$` + EnvToken + `"`)
+			continue
+		case k != "client_secret" && secretParams[k]:
+			b.WriteString(" --data-raw " + p.splice(k+"=[REDACTED]"))
 			continue
 		}
 		b.WriteString(" --data-raw " + p.splice(part))
@@ -586,6 +596,9 @@ func (p *Prober) curlBody(body string) string {
 // EnvClientAssertion is the variable a curl reproducer reads a client
 // assertion from.
 const EnvClientAssertion = "OCCHECK_CLIENT_ASSERTION"
+
+// EnvToken is the variable a curl reproducer reads an access token from.
+const EnvToken = "OCCHECK_TOKEN"
 
 // splice single-quotes s for the shell, replacing every secret by a read
 // of its variable in the same encoding: raw as "$VAR"; form-encoded

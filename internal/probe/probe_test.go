@@ -210,3 +210,13 @@ func TestCurlReadsTheAssertionFromTheEnvironment(t *testing.T) {
 		t.Fatalf("curl line: %s", line)
 	}
 }
+
+// TestCurlNeverWritesATokenParameter: the token parameter of an
+// introspection or revocation request is read from a variable.
+func TestCurlNeverWritesATokenParameter(t *testing.T) {
+	p := &Prober{}
+	got := p.Curl(Request{Method: "POST", URL: "https://as.example.test/introspect", Body: "token=eyJhbGciOi.secret.part&token_type_hint=access_token&refresh_token=rt-secret"})
+	if strings.Contains(got, "eyJhbGciOi") || strings.Contains(got, "rt-secret") || !strings.Contains(got, `"token=$OCCHECK_TOKEN"`) {
+		t.Errorf("curl line: %s", got)
+	}
+}
