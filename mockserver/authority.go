@@ -75,6 +75,9 @@ type Authority struct {
 	// callers' authentication.
 	refOnce sync.Once
 	ref     *steps
+	// the protected resource: accepted audiences, query transport
+	resAudience []string
+	queryToken  bool
 
 	// mutual TLS (RFC 8705)
 	clientCA       *ClientCA
@@ -130,6 +133,7 @@ func New(cfg Config) (*Authority, error) {
 		return nil, err
 	}
 	a.tokenFormat = cmp.Or(cfg.TokenFormat, FormatJWT)
+	a.resAudience, a.queryToken = cfg.ResourceAudience, cfg.ResourceQueryToken
 	a.store = cfg.Store
 	if a.store == nil {
 		a.store = NewMemoryStore(a.now)
@@ -197,6 +201,7 @@ func (a *Authority) route(prefix string, metadata bool) {
 	a.mux.HandleFunc(prefix+PathToken, a.serveTokenWithFaults)
 	a.mux.HandleFunc(prefix+PathIntrospect, a.serveIntrospect)
 	a.mux.HandleFunc(prefix+PathRevoke, a.serveRevoke)
+	a.mux.Handle(prefix+PathResource, a.RequireToken()(http.HandlerFunc(a.serveResource)))
 	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.withFaults(EndpointJWKS, a.serveJWKS))
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
 	if metadata {

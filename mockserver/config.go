@@ -115,6 +115,14 @@ type Config struct {
 	// TokenFormat is the default access-token format: jwt (RFC 9068, the
 	// default) or opaque (random, kept in the Store until it expires).
 	TokenFormat string `yaml:"token_format"`
+	// ResourceAudience are the audiences a token must name for the
+	// protected resource (/resource, RequireToken); empty means the
+	// server's audience (Audience, else the issuer).
+	ResourceAudience []string `yaml:"resource_audience"`
+	// ResourceQueryToken lets the protected resource take the token from
+	// the access_token query parameter (RFC 6750 §2.3; off by default:
+	// URLs end up in logs).
+	ResourceQueryToken bool `yaml:"resource_query_token"`
 	// Store keeps opaque tokens and revocations; nil means in memory.
 	Store Store `yaml:"-"`
 	// ClientCAFile holds the CA certificates (PEM) tls_client_auth

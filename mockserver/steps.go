@@ -113,6 +113,11 @@ type steps struct {
 	// unknown, expired or already revoked).
 	revoke func(x *exchange, st *tokenState) *oauthError
 
+	// resource checks a request to a protected resource (RFC 6750).
+	resource func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError)
+	// bearerChallenge may reshape the WWW-Authenticate of a refusal.
+	bearerChallenge func(e *bearerError, ch string) string
+
 	// plainHTTP answers plain HTTP that reached the TLS port; true when
 	// it answered (RFC 6749 §3.2: TLS at the token endpoint).
 	plainHTTP func(w http.ResponseWriter, r *http.Request) bool
@@ -141,6 +146,8 @@ func (a *Authority) reference() *steps {
 		clientCert:         a.peerCertificate,
 		plainHTTP:          refusePlainHTTP,
 		callerAuth:         demandCaller,
+		resource:           checkResourceRequest,
+		bearerChallenge:    keepChallenge,
 		callerError:        keepCallerError,
 		introspection:      a.introspection,
 		revoke:             a.revokeOwn,
