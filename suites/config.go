@@ -152,6 +152,9 @@ type Target struct {
 	SpecialClient *Client
 	// NoGrantClient is a client that may not use client_credentials.
 	NoGrantClient *Client
+	// ResourceURL is a protected resource (RFC 6750) that accepts the
+	// client under test's tokens; it unlocks the RS-* specs.
+	ResourceURL string
 	// IntrospectionURL and RevocationURL are the RFC 7662 and RFC 7009
 	// endpoints; empty means the metadata's, when it names them.
 	IntrospectionURL, RevocationURL string

@@ -300,8 +300,8 @@ func init() {
 		ID: "REV-02", RFC: "7009", Section: "2.1", Level: reports.Must,
 		DependsOn: []string{"REV-01", "INT-02", "REV-07"},
 		Title:     "A revoked token is inactive at once.",
-		How:       "Revoke a fresh token, then introspect it.",
-		Accepts:   "active false (RFC 7662 §4 makes the revocation check mandatory).",
+		How:       "Revoke a fresh token, then introspect it, and call the resource with it (--resource-url).",
+		Accepts:   "active false (RFC 7662 §4 makes the revocation check mandatory); a resource that still takes the token warns.",
 		Run: func(h *H) {
 			tok := h.freshToken()
 			if rv := h.revokeToken(tok); rv.Status != 200 {
@@ -310,6 +310,11 @@ func init() {
 			r := h.introspect(tok)
 			obj, _ := r.JSON()
 			h.Require(obj["active"] == false, "active false after the revocation was accepted", "%s", r.Summary())
+			// A resource that takes invalid tokens at all is RS-03's.
+			if h.T.ResourceURL != "" && h.st.result(h.ctx, specByID("RS-03")).Verdict != reports.Fail {
+				rs := h.callResource("Bearer " + tok)
+				h.Should(!rsAccepted(rs), "the resource refuses the revoked token too", "%s", rs.Summary())
+			}
 		},
 	})
 	revocationSpec(Spec{

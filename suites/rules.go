@@ -177,6 +177,37 @@ var rules = map[string]Rule{
 		Sentence: "RFC 8414 §2: token_endpoint_auth_signing_alg_values_supported MUST be present when private_key_jwt or client_secret_jwt is listed in token_endpoint_auth_methods_supported.",
 		Binds:    "server",
 	},
+	// RFC 6750: the protected resource.
+	"RS-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6750 §3: a request without a token gets a WWW-Authenticate Bearer challenge, and by §3.1 it SHOULD NOT carry an error code.",
+		Binds:    "server",
+		Why:      "The challenge is the MUST; an error attribute on a request without a token warns.",
+	},
+	"RS-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6750 §3: the Bearer scheme is followed by auth-params; realm, scope, error, error_description and error_uri each MUST NOT appear more than once, and their values keep to the character sets of RFC 6749 Appendix A.",
+		Binds:    "server",
+		Why:      "A bare Bearer, widespread and harmless, warns instead of failing (the catalogue's softened reading).",
+	},
+	"RS-03": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6750 §3: a resource server answers a request whose token does not grant access with a challenge; §3.1 gives invalid_token, usually with 401, for a malformed, expired or revoked token.",
+		Binds:    "server",
+		Why:      "No access and a challenge are the MUST; 401 with error=\"invalid_token\" is graded one level down.",
+	},
+	"RS-05": {
+		Keyword:  "SHOULD",
+		Sentence: "RFC 6750 §2: clients MUST NOT use more than one method to send the token in a request; §3.1 names invalid_request, 400, for a malformed request.",
+		Binds:    "client",
+		Why:      "The MUST NOT binds the client; the resource's answer to a token sent twice is graded as the SHOULD of §3.1.",
+	},
+	"RS-07": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6750 §2.1: resource servers MUST support the Authorization request header field with the Bearer scheme; RFC 9110 §11.1 makes the scheme name case-insensitive.",
+		Binds:    "server",
+		Why:      "A refusal of the lower-case scheme warns.",
+	},
 	// RFC 7662 (introspection) and RFC 7009 (revocation).
 	"INT-01": {
 		Keyword:  "MUST",

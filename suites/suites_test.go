@@ -63,6 +63,8 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 	return mockserver.Config{
 		SigningAlg: mockserver.ES256,
 		Quirks:     quirks,
+		// The resource of the RS-* specs: A's tokens name this audience.
+		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
 			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
@@ -94,6 +96,7 @@ func mockTarget(s *mockserver.Server) Target {
 		SecretJWTClient: &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
 		OtherClientKey:  &AssertionClient{ID: mockJ3, Key: mockJ3Key.Private, KeyID: mockJ3Key.KeyID},
 		MTLSClients:     mockMTLSClients(s),
+		ResourceURL:     s.ResourceURL(),
 		OtherClientCert: mockOtherCert(s),
 	}
 }

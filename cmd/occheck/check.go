@@ -54,6 +54,7 @@ type runFlags struct {
 	otherCert         string
 	otherCertKey      string
 	introspectionURL  string
+	resourceURL       string
 	revocationURL     string
 	secretJWTID       string
 	secretJWTFile     string
@@ -101,6 +102,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.clientCertKey, "client-cert-key", "", "private key (PEM) of --client-cert; it stays in memory")
 	fs.StringVar(&f.otherCert, "other-client-cert", "", "a certificate (PEM) the server accepts for another client: MTLS-02 checks it does not authenticate the client under test (default: a fresh self-signed one)")
 	fs.StringVar(&f.otherCertKey, "other-client-cert-key", "", "private key (PEM) of --other-client-cert")
+	fs.StringVar(&f.resourceURL, "resource-url", "", "a protected resource (RFC 6750) that accepts the client's tokens; unlocks the RS-* specs")
 	fs.StringVar(&f.introspectionURL, "introspection-url", "", "RFC 7662 introspection endpoint (default: the metadata's introspection_endpoint on the token endpoint's origin); unlocks the INT-* specs")
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "RFC 7009 revocation endpoint (default: the metadata's revocation_endpoint on the token endpoint's origin); unlocks the REV-* specs")
 	fs.StringVar(&f.otherKeyFile, "other-client-key-file", "", "private key of another client registered for private_key_jwt (PEM or JWK; kid: the JWK's, else its thumbprint): JWT-KEY-02 checks it never verifies the assertion client's assertions")
@@ -285,12 +287,12 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
 	}
 	t.AssertionAud = f.assertionAud
-	for _, u := range []struct{ flag, v string }{{"--introspection-url", f.introspectionURL}, {"--revocation-url", f.revocationURL}} {
+	for _, u := range []struct{ flag, v string }{{"--introspection-url", f.introspectionURL}, {"--revocation-url", f.revocationURL}, {"--resource-url", f.resourceURL}} {
 		if p, err := url.Parse(u.v); u.v != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
 			return nil, usagef("%s: %q is not an absolute http(s) URL", u.flag, u.v)
 		}
 	}
-	t.IntrospectionURL, t.RevocationURL = f.introspectionURL, f.revocationURL
+	t.IntrospectionURL, t.RevocationURL, t.ResourceURL = f.introspectionURL, f.revocationURL, f.resourceURL
 	if f.otherCert != "" || f.otherCertKey != "" {
 		if f.otherCert == "" || f.otherCertKey == "" {
 			return nil, usagef("--other-client-cert and --other-client-cert-key go together")
@@ -444,6 +446,9 @@ func (p *plan) embed() error {
 		// server as a vendor's would run, not the developer mode whose
 		// detailed reasons tell unknown clients from wrong secrets.
 		TerseErrors: true,
+		// The protected resource the RS-* specs call: the demo client's
+		// tokens name it.
+		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
 			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
@@ -486,6 +491,7 @@ func (p *plan) embed() error {
 			{ID: "mtls-self-signed", Method: suites.AuthSelfSignedTLSClient, Cert: selfSigned.TLS},
 		},
 		OtherClientCert: &otherCert,
+		ResourceURL:     s.ResourceURL(),
 		MetadataURL:     s.MetadataURL(),
 		HTTPClient:      s.Client(),
 		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),

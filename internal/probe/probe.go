@@ -548,6 +548,11 @@ func (p *Prober) curlAuthorization(v string) string {
 	if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil && p.holdsSecret(string(raw)) {
 		return `"Authorization: ` + scheme + ` $(printf '%s' ` + p.splice(string(raw)) + ` | base64 | tr -d '\n')"`
 	}
+	if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "DPoP") {
+		// An access token: never written out; the reader puts a fresh one
+		// into the variable.
+		return `"Authorization: ` + scheme + ` $` + EnvToken + `"`
+	}
 	return p.splice("Authorization: " + v)
 }
 

@@ -219,4 +219,8 @@ func TestCurlNeverWritesATokenParameter(t *testing.T) {
 	if strings.Contains(got, "eyJhbGciOi") || strings.Contains(got, "rt-secret") || !strings.Contains(got, `"token=$OCCHECK_TOKEN"`) {
 		t.Errorf("curl line: %s", got)
 	}
+	got = p.Curl(Request{Method: "GET", URL: "https://rs.example.test/r", Header: map[string][]string{"Authorization": {"Bearer eyJhbGciOi.x.y"}}})
+	if strings.Contains(got, "eyJhbGciOi") || !strings.Contains(got, `"Authorization: Bearer $OCCHECK_TOKEN"`) {
+		t.Errorf("curl line: %s", got)
+	}
 }

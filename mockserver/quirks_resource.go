@@ -1,0 +1,105 @@
+package mockserver
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// Deviations of the protected resource (RFC 6750) that real resource
+// servers show.
+const (
+	QuirkRSNoChallenge         Quirk = "rs-no-challenge"
+	QuirkRSErrorOnMissing      Quirk = "rs-error-on-missing"
+	QuirkRSNoSignatureCheck    Quirk = "rs-no-signature-check"
+	QuirkRS403InvalidToken     Quirk = "rs-403-invalid-token"
+	QuirkRSTwoTransportsOK     Quirk = "rs-two-transports-ok"
+	QuirkRSBearerCaseSensitive Quirk = "rs-bearer-case-sensitive"
+	QuirkRSChallengeDupRealm   Quirk = "rs-challenge-dup-realm"
+	QuirkRSRevocationUnchecked Quirk = "rs-revocation-unchecked"
+)
+
+func init() {
+	for q, d := range map[Quirk]quirkDef{
+		QuirkRSNoChallenge: {"the resource refuses without a WWW-Authenticate challenge (RFC 6750 §3)", func(s *steps, a *Authority) {
+			s.bearerChallenge = func(*bearerError, string) string { return "" }
+		}},
+		QuirkRSErrorOnMissing: {"a request without a token gets error=\"invalid_request\" in its challenge (RFC 6750 §3.1: SHOULD NOT)", func(s *steps, a *Authority) {
+			next := s.bearerChallenge
+			s.bearerChallenge = func(e *bearerError, ch string) string {
+				if e.code == "" {
+					return ch + `, error="invalid_request"`
+				}
+				return next(e, ch)
+			}
+		}},
+		QuirkRSNoSignatureCheck: {"the resource reads a JWT's claims without verifying its signature (RFC 6750 §3.1)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				claims, e := next(a, r, scopes)
+				if e == nil || e.code != "invalid_token" {
+					return claims, e
+				}
+				tok := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "bearer "))
+				if parts := strings.Split(tok, "."); len(parts) == 3 {
+					var c map[string]any
+					if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil && json.Unmarshal(raw, &c) == nil && c["iss"] == a.Issuer() {
+						return c, nil
+					}
+				}
+				return claims, e
+			}
+		}},
+		QuirkRS403InvalidToken: {"an invalid token gets 403 instead of 401 (RFC 6750 §3.1)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				claims, e := next(a, r, scopes)
+				if e != nil && e.code == "invalid_token" {
+					e.status = http.StatusForbidden
+				}
+				return claims, e
+			}
+		}},
+		QuirkRSTwoTransportsOK: {"a token in the header and in the body is taken from the header (RFC 6750 §2: one transport)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				if r.Header.Get("Authorization") != "" && r.Method == http.MethodPost {
+					r2 := r.Clone(r.Context())
+					r2.Method, r2.Body = http.MethodGet, http.NoBody
+					return next(a, r2, scopes)
+				}
+				return next(a, r, scopes)
+			}
+		}},
+		QuirkRSBearerCaseSensitive: {"the resource takes only \"Bearer\" written so (RFC 9110 §11.1: case-insensitive)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				if v := r.Header.Get("Authorization"); v != "" && !strings.HasPrefix(v, "Bearer ") {
+					return nil, &bearerError{status: http.StatusUnauthorized}
+				}
+				return next(a, r, scopes)
+			}
+		}},
+		QuirkRSChallengeDupRealm: {"the Bearer challenge names realm twice (RFC 6750 §3: at most once)", func(s *steps, a *Authority) {
+			next := s.bearerChallenge
+			s.bearerChallenge = func(e *bearerError, ch string) string { return next(e, ch) + `, realm="again"` }
+		}},
+		QuirkRSRevocationUnchecked: {"the resource does not check revocation (RFC 7009 §2.1)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				claims, e := next(a, r, scopes)
+				if e == nil || e.code != "invalid_token" {
+					return claims, e
+				}
+				tok := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+				if st := a.tokenState(r.Context(), tok); st != nil && a.now().Before(st.exp) {
+					return st.claims, nil
+				}
+				return claims, e
+			}
+		}},
+	} {
+		quirkTable[q] = d
+	}
+}

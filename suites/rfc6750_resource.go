@@ -1,0 +1,171 @@
+package suites
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/reports"
+)
+
+// RFC 6750: a protected resource (--resource-url) that takes the client
+// under test's tokens. Each spec sends the resource a fresh token, or a
+// defective one, and reads the answer and its Bearer challenge.
+
+var needResourceURL = need(func(t *Target) bool { return t.ResourceURL != "" }, "needs a protected resource that accepts the client's tokens (--resource-url)")
+
+// resourceSpec declares a spec of this section.
+func resourceSpec(s Spec) {
+	s.Needs = append([]Need{needResourceURL}, s.Needs...)
+	s.Labels = append(s.Labels, "resource")
+	add(s)
+}
+
+// callResource sends a GET to the resource with an Authorization header
+// ("" for none), presenting the client's certificate when its tokens may
+// be bound to it (RFC 8705 §3).
+func (h *H) callResource(authz string, opts ...Opt) *Response {
+	all := []Opt{Method(http.MethodGet), URL(h.T.ResourceURL), Header("Authorization", authz)}
+	if c := h.T.ClientCert(); c != nil {
+		all = append(all, h.WithCert(&c.Cert))
+	}
+	return h.Send("", append(all, opts...)...)
+}
+
+// bearerChallenge is the first Bearer challenge of a response.
+func bearerChallenge(r *Response) (challenge, bool) {
+	for _, v := range r.Header.Values("WWW-Authenticate") {
+		for _, c := range parseChallenges(v) {
+			if strings.EqualFold(c.scheme, "Bearer") {
+				return c, true
+			}
+		}
+	}
+	return challenge{}, false
+}
+
+// rsToken is a fresh token for the resource; a token whose audience is
+// wrong (ATJ-AUD-01 failed) would be refused for that one defect.
+func (h *H) rsToken() string {
+	if r := h.st.result(h.ctx, specByID("ATJ-AUD-01")); r.Verdict == reports.Fail {
+		h.Skip(dependencyReason("ATJ-AUD-01", r))
+	}
+	return h.freshToken()
+}
+
+// rsAccepted reports whether the resource let a request through.
+func rsAccepted(r *Response) bool { return r.Status/100 == 2 }
+
+func init() {
+	resourceSpec(Spec{
+		ID: "RS-07", RFC: "6750", Section: "2.1", Level: reports.Must,
+		DependsOn: []string{idJSONToken, "RESP-AT-01"},
+		Title:     "The resource accepts the client's token in Authorization: Bearer (the scheme in any case).",
+		How:       "GET the resource with a fresh token of the client under test, as Bearer, then as bearer.",
+		Accepts:   "2xx for both; a refusal of the lower-case scheme warns (RFC 9110 §11.1: scheme names are case-insensitive).",
+		Run: func(h *H) {
+			tok := h.rsToken()
+			r := h.callResource("Bearer " + tok)
+			h.Require(rsAccepted(r), "access with a fresh token in Authorization: Bearer", "%s", r.Summary())
+			r = h.callResource("bearer " + tok)
+			h.Should(rsAccepted(r), "access with the scheme written bearer", "%s", r.Summary())
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-01", RFC: "6750", Section: "3", Level: reports.Must,
+		DependsOn: []string{"RS-07"},
+		Title:     "A request without a token gets a Bearer challenge without an error code.",
+		How:       "GET the resource (a) with no Authorization header, (b) with Authorization: Basic (a scheme it does not take).",
+		Accepts:   "401 with WWW-Authenticate: Bearer; an error attribute warns (RFC 6750 §3.1: SHOULD NOT).",
+		Run: func(h *H) {
+			for _, c := range []struct{ what, authz string }{
+				{"no token", ""},
+				{"a Basic credential", "Basic " + base64.StdEncoding.EncodeToString([]byte("occheck:occheck"))},
+			} {
+				r := h.callResource(c.authz)
+				h.Require(!rsAccepted(r), "no access with "+c.what, "%s", r.Summary())
+				ch, ok := bearerChallenge(r)
+				h.Require(r.Status == 401 && ok, "401 with a Bearer challenge for "+c.what+" (RFC 6750 §3)", "%s; WWW-Authenticate %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
+				h.Should(ch.params["error"] == "", "no error attribute for "+c.what+" (RFC 6750 §3.1)", "error=%q", ch.params["error"])
+			}
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-03", RFC: "6750", Section: "3.1", Level: reports.Must,
+		DependsOn: []string{"RS-07"},
+		Title:     "A malformed, tampered or unsigned token gets no access and a challenge, ideally 401 invalid_token.",
+		How:       "GET the resource with (a) garbage, (b) a fresh token with a changed signature, (c) its claims re-sent with alg none.",
+		Accepts:   "No access and a Bearer challenge for each (MUST); 401 with error=\"invalid_token\" (SHOULD).",
+		Run: func(h *H) {
+			tok := h.rsToken()
+			bad := []struct{ what, tok string }{{"garbage", "occheck-not-a-token"}, {"a changed signature", corruptSignature(tok)}}
+			if parts := strings.Split(tok, "."); len(parts) == 3 {
+				none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"at+jwt"}`))
+				bad = append(bad, struct{ what, tok string }{"alg none", none + "." + parts[1] + "."})
+			}
+			// A resource that sends no challenge at all is RS-01's failure.
+			noChallenges := h.st.result(h.ctx, specByID("RS-01")).Verdict == reports.Fail
+			for _, b := range bad {
+				r := h.callResource("Bearer " + b.tok)
+				h.Require(!rsAccepted(r), "no access with "+b.what, "%s", r.Summary())
+				ch, ok := bearerChallenge(r)
+				if !ok && noChallenges {
+					h.Note("no Bearer challenge for %s (RS-01 fails for the same reason)", b.what)
+					continue
+				}
+				h.Require(ok, "a Bearer challenge for "+b.what+" (RFC 6750 §3)", "%s; WWW-Authenticate %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
+				h.Should(r.Status == 401 && ch.params["error"] == "invalid_token", "401 with error=\"invalid_token\" for "+b.what, "%d, error=%q", r.Status, ch.params["error"])
+			}
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-02", RFC: "6750", Section: "3", Level: reports.Must,
+		DependsOn: []string{"RS-07"},
+		Title:     "Bearer challenges are well formed: an auth-param at least; realm, scope, error, error_description, error_uri at most once, in their character sets.",
+		How:       "Parse the Bearer challenges of a request without a token and of one with garbage.",
+		Accepts:   "Each attribute once, error and error_description within RFC 6749 A.7/A.8; a bare Bearer warns.",
+		Run: func(h *H) {
+			for _, authz := range []string{"", "Bearer occheck-not-a-token"} {
+				r := h.callResource(authz)
+				for _, v := range r.Header.Values("WWW-Authenticate") {
+					if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "bearer") {
+						continue
+					}
+					h.Should(strings.TrimSpace(v) != "Bearer" && strings.Contains(v, "="), "Bearer followed by an auth-param (RFC 6750 §3)", "%q", v)
+					for _, attr := range []string{"realm", "scope", "error", "error_description", "error_uri"} {
+						h.Require(strings.Count(strings.ToLower(v), attr+"=")-strings.Count(strings.ToLower(v), "_"+attr+"=") <= 1, attr+" at most once (RFC 6750 §3)", "%q", v)
+					}
+					ch, _ := bearerChallenge(r)
+					if e := ch.params["error"]; e != "" {
+						h.Require(rfc6749.ValidErrorText(e), "an error code within RFC 6749 A.7", "%q", e)
+					}
+					if d := ch.params["error_description"]; d != "" {
+						h.Require(rfc6749.ValidErrorText(d), "an error_description within RFC 6749 A.8", "%q", d)
+					}
+				}
+			}
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-05", RFC: "6750", Section: "2", Level: reports.Should,
+		DependsOn: []string{"RS-07"},
+		Title:     "Two token transports in one request make it malformed: 400 invalid_request.",
+		How:       "POST the resource with the token in Authorization: Bearer and as access_token in a form body.",
+		Accepts:   "400 with error invalid_request; access or another answer warns.",
+		Run: func(h *H) {
+			tok := h.rsToken()
+			all := []Opt{URL(h.T.ResourceURL), Header("Authorization", "Bearer "+tok)}
+			if c := h.T.ClientCert(); c != nil {
+				all = append(all, h.WithCert(&c.Cert))
+			}
+			r := h.Send(form("access_token", tok), all...)
+			ch, _ := bearerChallenge(r)
+			code := ch.params["error"]
+			if code == "" {
+				code = r.ErrorCode()
+			}
+			h.Should(r.Status == 400 && code == rfc6749.ErrInvalidRequest, "400 invalid_request for a token sent twice (RFC 6750 §2, §3.1)", "%s", r.Summary())
+		},
+	})
+}
