@@ -445,11 +445,23 @@ func ago(sec float64) string {
 
 // singleUse remembers each accepted jti until the assertion expires, and
 // refuses it a second time (RFC 7523 §3 item 7, OpenID Connect Core §9).
-func (a *Authority) singleUse(_ *exchange, cl *client, as *assertion) *oauthError {
+func (a *Authority) singleUse(x *exchange, cl *client, as *assertion) *oauthError {
 	if as.jti == "" {
 		return nil
 	}
 	until := time.Unix(0, int64((*as.exp+a.assertionSkew.Seconds())*1e9))
+	if shared, ok := a.store.(jtiClaimer); ok {
+		// A fleet shares the cache through the store.
+		fresh, err := shared.ClaimJTI(x.r.Context(), cl.ID, as.jti, until)
+		switch {
+		case err != nil:
+			return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1",
+				Description: "the client assertion's jti could not be recorded"}
+		case !fresh:
+			return errAssertion("the client assertion with jti %s was used before; each assertion is used once (RFC 7523 section 3 item 7)", reasonQuote(as.jti))
+		}
+		return nil
+	}
 	switch a.replays.claim(cl.ID, as.jti, until, a.now()) {
 	case replayFull:
 		// A second is when the next sweep may have freed room.

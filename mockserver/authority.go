@@ -135,6 +135,13 @@ func New(cfg Config) (*Authority, error) {
 	a.tokenFormat = cmp.Or(cfg.TokenFormat, FormatJWT)
 	a.resAudience, a.queryToken = cfg.ResourceAudience, cfg.ResourceQueryToken
 	a.store = cfg.Store
+	if a.store == nil && strings.HasPrefix(cfg.StoreURL, "redis") {
+		rs, err := NewRedisStore(context.Background(), cfg.StoreURL)
+		if err != nil {
+			return nil, err
+		}
+		a.store = rs
+	}
 	if a.store == nil {
 		a.store = NewMemoryStore(a.now)
 	}

@@ -123,8 +123,12 @@ type Config struct {
 	// the access_token query parameter (RFC 6750 §2.3; off by default:
 	// URLs end up in logs).
 	ResourceQueryToken bool `yaml:"resource_query_token"`
-	// Store keeps opaque tokens and revocations; nil means in memory.
+	// Store keeps opaque tokens and revocations; nil means StoreURL's,
+	// else in memory.
 	Store Store `yaml:"-"`
+	// StoreURL chooses the store: memory (the default), or
+	// redis://HOST:PORT/DB, shared by a fleet of replicas.
+	StoreURL string `yaml:"store"`
 	// ClientCAFile holds the CA certificates (PEM) tls_client_auth
 	// certificates must chain to. Without it, and with a tls_client_auth
 	// client, the server makes its own CA (Authority.ClientCA).
@@ -397,6 +401,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.TrustedProxies) > 0 != (c.ClientCertHeader != "") {
 		return fmt.Errorf("client_cert_header, trusted_proxies: give both (the header is believed only from those proxies) or neither")
+	}
+	if c.StoreURL != "" && c.StoreURL != "memory" && !strings.HasPrefix(c.StoreURL, "redis://") && !strings.HasPrefix(c.StoreURL, "rediss://") {
+		return fmt.Errorf("store: %q is not memory or redis://HOST:PORT/DB", c.StoreURL)
 	}
 	if c.TokenFormat != "" && c.TokenFormat != FormatJWT && c.TokenFormat != FormatOpaque {
 		return fmt.Errorf("token_format: %q is not jwt or opaque", c.TokenFormat)

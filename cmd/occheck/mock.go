@@ -42,6 +42,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM); needs --tls-key")
 	keyPEM := fs.String("tls-key", "", "private key (PEM) for --tls-cert")
 	logFormat := fs.String("log-format", "text", "access log format on stderr: text or json")
+	store := fs.String("store", "", "where opaque tokens, revocations and the assertion replay cache live: memory (default) or redis://HOST:PORT/DB, shared by replicas (give them one --key-file)")
 	mtls := fs.Bool("mtls", false, "mutual TLS (RFC 8705): serve HTTPS (as --tls), register "+demoMTLSClientID+" (tls_client_auth, certificate-bound tokens), and write a client CA, its certificate and key")
 	mtlsDir := fs.String("mtls-dir", "", "directory for the files --mtls writes (default: a fresh temporary directory)")
 	var quirks listFlag
@@ -115,6 +116,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *keyFile != "" {
 		cfg.KeyFile = *keyFile
 	}
+	if *store != "" {
+		cfg.StoreURL = *store
+	}
 	for _, q := range quirks {
 		for _, name := range strings.Split(q, ",") {
 			if name = strings.TrimSpace(name); name != "" {
@@ -175,6 +179,10 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.PublicURL = scheme + "://" + displayAddr(ln.Addr())
 	}
 	auth, err := mockserver.New(cfg)
+	if err != nil && strings.HasPrefix(cfg.StoreURL, "redis") && strings.HasPrefix(err.Error(), "store ") {
+		fmt.Fprintf(stderr, "occheck mock: %v\n", err) // the store is unreachable: not a usage error
+		return exitCannotGo
+	}
 	if err != nil {
 		return usageErr("%v", err)
 	}
