@@ -130,6 +130,7 @@ func (a *Authority) adminAPI(token string) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	a.adminKeys(mux)
+	a.adminTokens(mux)
 	mux.HandleFunc(PathAdmin, func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "not_found", "no admin endpoint "+clip(r.Method+" "+r.URL.Path)+"; see specs/openapi.yaml")
 	})

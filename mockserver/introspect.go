@@ -103,6 +103,10 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 		if err != nil || len(jws.Signatures) != 1 {
 			return nil
 		}
+		// RFC 9068 §4: only tokens typed as access tokens are access tokens.
+		if typ, _ := jws.Signatures[0].Header.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
+			return nil
+		}
 		kid := jws.Signatures[0].Header.KeyID
 		for _, k := range a.publishedJWKs() {
 			if k.KeyID == kid {

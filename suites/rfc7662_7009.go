@@ -95,7 +95,7 @@ func (h *H) revokeToken(tok string, kv ...string) *Response {
 // tokenDefects are the specs whose failure means the server cannot read
 // back the tokens it issues (a malformed, unsigned or shared-jti token):
 // introspection and revocation of such a token are that one defect.
-var tokenDefects = []string{"ATJ-SIG-01", "ATJ-ALG-01", "ATJ-CID-01", "ATJ-CLM-01", "ATJ-JTI-01"}
+var tokenDefects = []string{"ATJ-SIG-01", "ATJ-ALG-01", "ATJ-CID-01", "ATJ-CLM-01", "ATJ-JTI-01", "ATJ-TYP-01"}
 
 // freshToken is a new access token of the client under test.
 func (h *H) freshToken() string {
