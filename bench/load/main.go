@@ -48,6 +48,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "load duration per target")
 	conns := flag.Int("conns", 32, "concurrent connections")
 	algs := flag.String("algs", "RS256,PS256,ES256,EdDSA", "algorithms to measure")
+	format := flag.String("format", "jwt", "token format of the mock: jwt or opaque (kept in the in-memory store)")
 	auth := flag.String("auth", "client_secret_basic", "client authentication: client_secret_basic, private_key_jwt (an ES256 assertion per request, signed before the load starts), or both")
 	serveBare := flag.String("serve-bare", "", "internal: serve the bare baseline on this address with a body of -bare-size bytes")
 	bareSize := flag.Int("bare-size", 0, "internal: bare body size")
@@ -71,7 +72,7 @@ func main() {
 	}
 	for _, alg := range strings.Split(*algs, ",") {
 		for _, a := range auths {
-			if err := measure(*occheck, alg, a, *duration, *conns, cores); err != nil {
+			if err := measure(*occheck, alg, a, *format, *duration, *conns, cores); err != nil {
 				fmt.Fprintf(os.Stderr, "load %s %s: %v\n", alg, a, err)
 				os.Exit(1)
 			}
@@ -79,7 +80,7 @@ func main() {
 	}
 }
 
-func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
+func measure(bin, alg, auth, format string, d time.Duration, conns, cores int) error {
 	// The mock, as a user starts it; for private_key_jwt with a client
 	// registered with this run's key.
 	args := []string{"mock", "--addr", "127.0.0.1:0", "--signing-alg", alg}
@@ -98,6 +99,20 @@ func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
 	} else if auth != "client_secret_basic" {
 		return fmt.Errorf("-auth %q is not client_secret_basic, private_key_jwt or both", auth)
 	}
+	if format == "opaque" {
+		if key != nil {
+			return fmt.Errorf("-format opaque is measured with client_secret_basic only")
+		}
+		cfg, err := writeConfig(fmt.Sprintf("token_format: opaque\nclients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n",
+			mockserver.DemoClientID, mockserver.DemoClientSecret))
+		if err != nil {
+			return err
+		}
+		defer os.Remove(cfg)
+		args = append(args, "--config", cfg)
+	} else if format != "jwt" {
+		return fmt.Errorf("-format %q is not jwt or opaque", format)
+	}
 	start := time.Now()
 	cmd := exec.Command(bin, args...)
 	out, err := cmd.StdoutPipe()
@@ -112,6 +127,9 @@ func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
 	tokenURL, user, pass, err := readBanner(out)
 	if err != nil {
 		return err
+	}
+	if user == "" {
+		user, pass = url.QueryEscape(mockserver.DemoClientID), url.QueryEscape(mockserver.DemoClientSecret)
 	}
 	creds := basicCreds(user, pass)
 	var signing time.Duration // the client's pre-signing, not the server's start-up
@@ -156,6 +174,9 @@ func measure(bin, alg, auth string, d time.Duration, conns, cores int) error {
 	tSign := 1 / signRate
 	bound := 1 / (1/bare.rps + tSign/float64(cores))
 	label := alg
+	if format == "opaque" {
+		label, signRate, bound = "opaque", 0, bare.rps
+	}
 	if key != nil {
 		label += " (private_key_jwt, ES256 assertions)"
 	}
@@ -259,6 +280,23 @@ const loadClientID = "load-jwt-client"
 
 // assertionConfig writes a mock configuration with the demo client and a
 // private_key_jwt client holding key, and returns its path.
+// writeConfig writes a mock configuration to a temporary file.
+func writeConfig(cfg string) (string, error) {
+	f, err := os.CreateTemp("", "occheck-load-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.WriteString(cfg)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
 func assertionConfig(key *mockserver.ClientKey) (string, error) {
 	jwks, err := json.Marshal(key.PublicJWKS())
 	if err != nil {
