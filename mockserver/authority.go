@@ -209,6 +209,10 @@ func (a *Authority) route(prefix string, metadata bool) {
 	a.mux.HandleFunc(prefix+PathIntrospect, a.serveIntrospect)
 	a.mux.HandleFunc(prefix+PathRevoke, a.serveRevoke)
 	a.mux.Handle(prefix+PathResource, a.RequireToken()(http.HandlerFunc(a.serveResource)))
+	// /resource/{scope} needs that scope: a route for insufficient_scope.
+	a.mux.HandleFunc(prefix+PathResource+"/{scope}", func(w http.ResponseWriter, r *http.Request) {
+		a.RequireToken(r.PathValue("scope"))(http.HandlerFunc(a.serveResource)).ServeHTTP(w, r)
+	})
 	a.mux.HandleFunc("GET "+prefix+PathJWKS, a.withFaults(EndpointJWKS, a.serveJWKS))
 	a.mux.HandleFunc("GET "+prefix+PathHealthz, a.serveHealthz)
 	if metadata {

@@ -18,6 +18,8 @@ const (
 	QuirkRSBearerCaseSensitive Quirk = "rs-bearer-case-sensitive"
 	QuirkRSChallengeDupRealm   Quirk = "rs-challenge-dup-realm"
 	QuirkRSRevocationUnchecked Quirk = "rs-revocation-unchecked"
+	QuirkRSScopeUnchecked      Quirk = "rs-scope-unchecked"
+	QuirkRSAudUnchecked        Quirk = "rs-aud-unchecked"
 )
 
 func init() {
@@ -84,6 +86,23 @@ func init() {
 		QuirkRSChallengeDupRealm: {"the Bearer challenge names realm twice (RFC 6750 §3: at most once)", func(s *steps, a *Authority) {
 			next := s.bearerChallenge
 			s.bearerChallenge = func(e *bearerError, ch string) string { return next(e, ch) + `, realm="again"` }
+		}},
+		QuirkRSScopeUnchecked: {"the resource does not check the scopes a route needs (RFC 6750 §3.1 insufficient_scope)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, _ []string) (map[string]any, *bearerError) { return next(a, r, nil) }
+		}},
+		QuirkRSAudUnchecked: {"the resource takes tokens for any audience (RFC 9700 §2.3)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				claims, e := next(a, r, scopes)
+				if e != nil && strings.Contains(e.description, "(aud)") {
+					tok := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+					if st := a.lookupToken(r.Context(), tok); st != nil {
+						return st.claims, nil
+					}
+				}
+				return claims, e
+			}
 		}},
 		QuirkRSRevocationUnchecked: {"the resource does not check revocation (RFC 7009 §2.1)", func(s *steps, a *Authority) {
 			next := s.resource

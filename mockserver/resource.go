@@ -19,7 +19,8 @@ const PathResource = "/resource"
 // EndpointResource is the journal name of the protected resource.
 const EndpointResource = "resource"
 
-// ResourceURL is the protected resource (any scope).
+// ResourceURL is the protected resource (any scope); ResourceURL()+"/S"
+// needs scope S.
 func (a *Authority) ResourceURL() string { return a.BaseURL() + a.issuerPath() + PathResource }
 
 // tokenClaimsKey carries a verified token's claims in a request context.

@@ -155,6 +155,12 @@ type Target struct {
 	// ResourceURL is a protected resource (RFC 6750) that accepts the
 	// client under test's tokens; it unlocks the RS-* specs.
 	ResourceURL string
+	// ResourceScopeURL is a route of that resource that needs a scope the
+	// client's baseline token lacks (RS-04).
+	ResourceScopeURL string
+	// OtherResource is an RFC 8707 resource the client may ask for whose
+	// tokens ResourceURL must refuse (RS-06).
+	OtherResource string
 	// IntrospectionURL and RevocationURL are the RFC 7662 and RFC 7009
 	// endpoints; empty means the metadata's, when it names them.
 	IntrospectionURL, RevocationURL string

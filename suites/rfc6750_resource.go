@@ -18,7 +18,7 @@ var needResourceURL = need(func(t *Target) bool { return t.ResourceURL != "" }, 
 // resourceSpec declares a spec of this section.
 func resourceSpec(s Spec) {
 	s.Needs = append([]Need{needResourceURL}, s.Needs...)
-	s.Labels = append(s.Labels, "resource")
+	s.Labels = append(s.Labels, "rs")
 	add(s)
 }
 
@@ -26,7 +26,12 @@ func resourceSpec(s Spec) {
 // ("" for none), presenting the client's certificate when its tokens may
 // be bound to it (RFC 8705 §3).
 func (h *H) callResource(authz string, opts ...Opt) *Response {
-	all := []Opt{Method(http.MethodGet), URL(h.T.ResourceURL), Header("Authorization", authz)}
+	return h.callResourceAt(h.T.ResourceURL, authz, opts...)
+}
+
+// callResourceAt is callResource for another route.
+func (h *H) callResourceAt(u, authz string, opts ...Opt) *Response {
+	all := []Opt{Method(http.MethodGet), URL(u), Header("Authorization", authz)}
 	if c := h.T.ClientCert(); c != nil {
 		all = append(all, h.WithCert(&c.Cert))
 	}
@@ -166,6 +171,39 @@ func init() {
 				code = r.ErrorCode()
 			}
 			h.Should(r.Status == 400 && code == rfc6749.ErrInvalidRequest, "400 invalid_request for a token sent twice (RFC 6750 §2, §3.1)", "%s", r.Summary())
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-04", RFC: "6750", Section: "3.1", Level: reports.Must,
+		DependsOn: []string{"RS-07"},
+		Needs:     []Need{need(func(t *Target) bool { return t.ResourceScopeURL != "" }, "needs a route that needs a scope the client's token lacks (--resource-scope-url)")},
+		Title:     "A token without the scope a route needs gets no access: 403 insufficient_scope in a Bearer challenge.",
+		How:       "GET --resource-scope-url with a fresh token of the client under test.",
+		Accepts:   "No access and a Bearer challenge (MUST); 403 with error=\"insufficient_scope\" (SHOULD); the scope attribute naming what is needed is recorded.",
+		Run: func(h *H) {
+			r := h.callResourceAt(h.T.ResourceScopeURL, "Bearer "+h.rsToken())
+			h.Require(!rsAccepted(r), "no access to a route that needs another scope", "%s", r.Summary())
+			ch, ok := bearerChallenge(r)
+			h.Require(ok, "a Bearer challenge (RFC 6750 §3: the token does not grant access)", "%s; WWW-Authenticate %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
+			h.Should(r.Status == 403 && ch.params["error"] == "insufficient_scope", "403 with error=\"insufficient_scope\"", "%d, error=%q", r.Status, ch.params["error"])
+			if ch.params["scope"] == "" {
+				h.Note("the challenge does not name the scope needed (RFC 6750 §3: MAY)")
+			}
+		},
+	})
+	resourceSpec(Spec{
+		ID: "RS-06", RFC: "9700", Section: "2.3", Level: reports.Must,
+		DependsOn: []string{idJSONToken, "RS-07"},
+		Needs:     []Need{need(func(t *Target) bool { return t.OtherResource != "" }, "needs a resource the client may ask for whose tokens the resource must refuse (--other-resource)")},
+		Title:     "A token for another audience is refused.",
+		How:       "A fresh token asked with resource=--other-resource (RFC 8707), sent to the resource.",
+		Accepts:   "No access.",
+		Catches:   "Resource servers that never check aud, so a token minted for one API opens another.",
+		Run: func(h *H) {
+			_, obj := h.MustToken("resource", h.T.OtherResource)
+			tok, _ := obj["access_token"].(string)
+			r := h.callResource("Bearer " + tok)
+			h.Require(!rsAccepted(r), "no access with a token for "+h.T.OtherResource, "%s", r.Summary())
 		},
 	})
 }

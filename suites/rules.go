@@ -196,6 +196,17 @@ var rules = map[string]Rule{
 		Binds:    "server",
 		Why:      "No access and a challenge are the MUST; 401 with error=\"invalid_token\" is graded one level down.",
 	},
+	"RS-04": {
+		Keyword:  "MUST",
+		Sentence: "RFC 6750 §3: a token that does not grant access gets a challenge; §3.1 gives insufficient_scope, with 403, when the request needs more privileges than the token holds, and the scope attribute MAY name them.",
+		Binds:    "server",
+		Why:      "No access and a challenge are the MUST; 403 insufficient_scope is graded one level down, and a missing scope attribute is recorded.",
+	},
+	"RS-06": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9700 §2.3 (with RFC 8707 §2): access tokens are restricted to their audience, and a resource server must refuse a token meant for another.",
+		Binds:    "server",
+	},
 	"RS-05": {
 		Keyword:  "SHOULD",
 		Sentence: "RFC 6750 §2: clients MUST NOT use more than one method to send the token in a request; §3.1 names invalid_request, 400, for a malformed request.",

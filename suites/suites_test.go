@@ -66,13 +66,13 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 		// The resource of the RS-* specs: A's tokens name this audience.
 		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
-			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
+			{ID: mockA, Secret: mockASecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: mockS, Secret: mockSSecret, Scopes: []string{"read"}},
 			{ID: mockC, Secret: mockCSecret, GrantTypes: []string{rfc6749.GrantAuthorizationCode}, Scopes: []string{"read"}},
 			withSecret(mockJKey.Client(mockJ, "read", "write"), mockJSecret),
 			{ID: mockJ2, Secret: mockJ2Sec, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read", "write"}},
 			mockJ3Key.Client(mockJ3, "read"),
-			{ID: mockM, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=occheck-m, O=Example", Scopes: []string{"read", "write"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test"}},
+			{ID: mockM, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=occheck-m, O=Example", Scopes: []string{"read", "write"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: mockM3, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "m3.example.test", Scopes: []string{"read"}},
 			mockM2Cert.Client(mockM2, "read"),
 		},
@@ -82,22 +82,24 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 func mockTarget(s *mockserver.Server) Target {
 	both := []string{rfc6749.AuthClientSecretBasic, rfc6749.AuthClientSecretPost}
 	return Target{
-		TokenURL:        s.TokenURL(),
-		Client:          Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
-		Scope:           "read write",
-		ForbiddenScope:  "admin",
-		Resource:        "https://api.example.test",
-		SpecialClient:   &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
-		NoGrantClient:   &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
-		MetadataURL:     s.MetadataURL(),
-		HTTPClient:      s.Client(),
-		Profiles:        []string{ProfileRFC9068},
-		AssertionClient: &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID, Secret: mockJSecret},
-		SecretJWTClient: &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
-		OtherClientKey:  &AssertionClient{ID: mockJ3, Key: mockJ3Key.Private, KeyID: mockJ3Key.KeyID},
-		MTLSClients:     mockMTLSClients(s),
-		ResourceURL:     s.ResourceURL(),
-		OtherClientCert: mockOtherCert(s),
+		TokenURL:         s.TokenURL(),
+		Client:           Client{ID: mockA, Secret: mockASecret, SecretEnv: EnvClientSecret, AuthMethods: both},
+		Scope:            "read write",
+		ForbiddenScope:   "admin",
+		Resource:         "https://api.example.test",
+		SpecialClient:    &Client{ID: mockS, Secret: mockSSecret, SecretEnv: EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:    &Client{ID: mockC, Secret: mockCSecret, SecretEnv: EnvNoGrantSecret, AuthMethods: both},
+		MetadataURL:      s.MetadataURL(),
+		HTTPClient:       s.Client(),
+		Profiles:         []string{ProfileRFC9068},
+		AssertionClient:  &AssertionClient{ID: mockJ, Key: mockJKey.Private, KeyID: mockJKey.KeyID, Secret: mockJSecret},
+		SecretJWTClient:  &Client{ID: mockJ2, Secret: mockJ2Sec, SecretEnv: EnvSecretJWTSecret},
+		OtherClientKey:   &AssertionClient{ID: mockJ3, Key: mockJ3Key.Private, KeyID: mockJ3Key.KeyID},
+		MTLSClients:      mockMTLSClients(s),
+		ResourceURL:      s.ResourceURL(),
+		ResourceScopeURL: s.ResourceURL() + "/admin",
+		OtherResource:    "https://other.example.test",
+		OtherClientCert:  mockOtherCert(s),
 	}
 }
 
@@ -423,7 +425,7 @@ func assertionMainTarget(t *testing.T, id string, methods []string) Target {
 			continue
 		}
 		c.DefaultScopes = []string{"read"}
-		c.Audience = []string{"https://api.example.test"}
+		c.Audience = []string{"https://api.example.test", "https://other.example.test"}
 	}
 	s := mockserver.NewTestServer(t, cfg)
 	target := mockTarget(s)

@@ -55,6 +55,8 @@ type runFlags struct {
 	otherCertKey      string
 	introspectionURL  string
 	resourceURL       string
+	resourceScopeURL  string
+	otherResource     string
 	revocationURL     string
 	secretJWTID       string
 	secretJWTFile     string
@@ -103,6 +105,8 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.otherCert, "other-client-cert", "", "a certificate (PEM) the server accepts for another client: MTLS-02 checks it does not authenticate the client under test (default: a fresh self-signed one)")
 	fs.StringVar(&f.otherCertKey, "other-client-cert-key", "", "private key (PEM) of --other-client-cert")
 	fs.StringVar(&f.resourceURL, "resource-url", "", "a protected resource (RFC 6750) that accepts the client's tokens; unlocks the RS-* specs")
+	fs.StringVar(&f.resourceScopeURL, "resource-scope-url", "", "a route of the resource that needs a scope the client's token lacks (RS-04)")
+	fs.StringVar(&f.otherResource, "other-resource", "", "an RFC 8707 resource the client may ask for whose tokens --resource-url must refuse (RS-06)")
 	fs.StringVar(&f.introspectionURL, "introspection-url", "", "RFC 7662 introspection endpoint (default: the metadata's introspection_endpoint on the token endpoint's origin); unlocks the INT-* specs")
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "RFC 7009 revocation endpoint (default: the metadata's revocation_endpoint on the token endpoint's origin); unlocks the REV-* specs")
 	fs.StringVar(&f.otherKeyFile, "other-client-key-file", "", "private key of another client registered for private_key_jwt (PEM or JWK; kid: the JWK's, else its thumbprint): JWT-KEY-02 checks it never verifies the assertion client's assertions")
@@ -287,12 +291,13 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		return nil, usagef("--assertion-client-secret-file needs --assertion-client-id and --client-key-file")
 	}
 	t.AssertionAud = f.assertionAud
-	for _, u := range []struct{ flag, v string }{{"--introspection-url", f.introspectionURL}, {"--revocation-url", f.revocationURL}, {"--resource-url", f.resourceURL}} {
+	for _, u := range []struct{ flag, v string }{{"--introspection-url", f.introspectionURL}, {"--revocation-url", f.revocationURL}, {"--resource-url", f.resourceURL}, {"--resource-scope-url", f.resourceScopeURL}} {
 		if p, err := url.Parse(u.v); u.v != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
 			return nil, usagef("%s: %q is not an absolute http(s) URL", u.flag, u.v)
 		}
 	}
 	t.IntrospectionURL, t.RevocationURL, t.ResourceURL = f.introspectionURL, f.revocationURL, f.resourceURL
+	t.ResourceScopeURL, t.OtherResource = f.resourceScopeURL, f.otherResource
 	if f.otherCert != "" || f.otherCertKey != "" {
 		if f.otherCert == "" || f.otherCertKey == "" {
 			return nil, usagef("--other-client-cert and --other-client-cert-key go together")
@@ -450,7 +455,7 @@ func (p *plan) embed() error {
 		// tokens name it.
 		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
-			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test"}},
+			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			jwtClient,
@@ -490,14 +495,16 @@ func (p *plan) embed() error {
 			{ID: "mtls-client", Method: suites.AuthTLSClient, Cert: mtlsCert},
 			{ID: "mtls-self-signed", Method: suites.AuthSelfSignedTLSClient, Cert: selfSigned.TLS},
 		},
-		OtherClientCert: &otherCert,
-		ResourceURL:     s.ResourceURL(),
-		MetadataURL:     s.MetadataURL(),
-		HTTPClient:      s.Client(),
-		Profiles:        append([]string{suites.ProfileRFC9068}, p.f.profiles...),
-		Strict:          p.f.strict,
-		RequestTimeout:  p.f.timeout,
-		Rate:            p.f.rate,
+		OtherClientCert:  &otherCert,
+		ResourceURL:      s.ResourceURL(),
+		ResourceScopeURL: s.ResourceURL() + "/admin",
+		OtherResource:    "https://other.example.test",
+		MetadataURL:      s.MetadataURL(),
+		HTTPClient:       s.Client(),
+		Profiles:         append([]string{suites.ProfileRFC9068}, p.f.profiles...),
+		Strict:           p.f.strict,
+		RequestTimeout:   p.f.timeout,
+		Rate:             p.f.rate,
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 		Quirks:           quirks,
 		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
-			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test"}},
+			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			e2eJWTClient(e2eKey),
@@ -103,7 +103,8 @@ var (
 func targetArgs(s *mockserver.Server) []string {
 	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin", "--resource", "https://api.example.test",
 		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color",
-		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile, "--secret-jwt-client-id", "secret-jwt", "--resource-url", s.ResourceURL()}
+		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile, "--secret-jwt-client-id", "secret-jwt", "--resource-url", s.ResourceURL(),
+		"--resource-scope-url", s.ResourceURL() + "/admin", "--other-resource", "https://other.example.test"}
 }
 
 var secretEnv = []string{
