@@ -140,6 +140,7 @@ func New(cfg Config) (*Authority, error) {
 		if err != nil {
 			return nil, err
 		}
+		rs.SetClock(a.now)
 		a.store = rs
 	}
 	if a.store == nil {

@@ -78,11 +78,22 @@ type tokenState struct {
 // store, or a JWT signed by one of its published keys and naming it as
 // issuer. Expired, revoked and unknown tokens are nil.
 func (a *Authority) lookupToken(ctx context.Context, tok string) *tokenState {
-	st := a.tokenState(ctx, tok)
-	if st == nil || !a.now().Before(st.exp) {
+	st := a.revocableToken(ctx, tok)
+	if st == nil {
 		return nil
 	}
 	if nbf, ok := st.claims["nbf"].(float64); ok && a.now().Before(time.Unix(int64(nbf), 0)) {
+		return nil
+	}
+	return st
+}
+
+// revocableToken is a token this server issued that has not expired or
+// been revoked, valid yet or not: a token not valid before some time can
+// be revoked before it becomes valid.
+func (a *Authority) revocableToken(ctx context.Context, tok string) *tokenState {
+	st := a.tokenState(ctx, tok)
+	if st == nil || !a.now().Before(st.exp) {
 		return nil
 	}
 	if revoked, err := a.store.Revoked(ctx, st.id); err != nil || revoked {
@@ -238,7 +249,7 @@ func (a *Authority) serveRevoke(w http.ResponseWriter, r *http.Request) {
 		e = errInvalidRequest("the token parameter is required (RFC 7009 section 2.1)")
 	}
 	if e == nil {
-		e = a.steps.Load().revoke(x, a.lookupToken(r.Context(), x.req.params["token"]))
+		e = a.steps.Load().revoke(x, a.revocableToken(r.Context(), x.req.params["token"]))
 	}
 	status, code := 200, ""
 	if e != nil {

@@ -388,14 +388,18 @@ func (c *client) mtlsMethod() string {
 // from a configured trusted proxy only, of its certificate header (RFC
 // 9440). Other requests' certificate headers are never read: a client
 // could forge one (RFC 9700 §4.13).
-func (a *Authority) peerCertificate(x *exchange) *x509.Certificate {
-	if x.r.TLS != nil && len(x.r.TLS.PeerCertificates) > 0 {
-		return x.r.TLS.PeerCertificates[0]
+func (a *Authority) peerCertificate(x *exchange) *x509.Certificate { return a.requestCertificate(x.r) }
+
+// requestCertificate is the client certificate of a request: its TLS
+// connection's, or a trusted proxy's forwarded one.
+func (a *Authority) requestCertificate(r *http.Request) *x509.Certificate {
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		return r.TLS.PeerCertificates[0]
 	}
-	if a.certHeader == "" || !a.fromTrustedProxy(x.r) {
+	if a.certHeader == "" || !a.fromTrustedProxy(r) {
 		return nil
 	}
-	cert, _ := certFromHeader(a.certHeader, x.r.Header.Get(a.certHeader))
+	cert, _ := certFromHeader(a.certHeader, r.Header.Get(a.certHeader))
 	return cert
 }
 
@@ -433,7 +437,10 @@ func certFromHeader(name, v string) (*x509.Certificate, error) {
 		}
 		return x509.ParseCertificate(der)
 	case "x-forwarded-client-cert":
-		for _, part := range strings.Split(v, ";") {
+		// Elements are comma-separated, the last added by the nearest
+		// proxy; pairs inside are ';'-separated; values may be quoted.
+		elems := splitOutsideQuotes(v, ',')
+		for _, part := range splitOutsideQuotes(elems[len(elems)-1], ';') {
 			if k, val, ok := strings.Cut(strings.TrimSpace(part), "="); ok && strings.EqualFold(k, "Cert") {
 				return certFromHeader("x-ssl-client-cert", strings.Trim(val, `"`))
 			}
@@ -449,6 +456,25 @@ func certFromHeader(name, v string) (*x509.Certificate, error) {
 		return nil, err
 	}
 	return certs[0], nil
+}
+
+// splitOutsideQuotes splits s at sep where it is not inside double quotes
+// (a backslash escapes the next character inside quotes).
+func splitOutsideQuotes(s string, sep byte) []string {
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == sep && !quoted:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // verifyMTLS authenticates a client registered for an mTLS method by the
@@ -502,7 +528,7 @@ func matchAttribute(cl *client, cert *x509.Certificate) *oauthError {
 	switch c := cl.Client; {
 	case c.TLSClientAuthSubjectDN != "":
 		want, _ := parseDN(c.TLSClientAuthSubjectDN)
-		got, err := parseDN(cert.Subject.ToRDNSequence().String())
+		got, err := subjectDN(cert)
 		ok, what = err == nil && want.equal(got), "subject DN "+c.TLSClientAuthSubjectDN
 	case c.TLSClientAuthSANDNS != "":
 		ok = slices.ContainsFunc(cert.DNSNames, func(d string) bool { return strings.EqualFold(d, c.TLSClientAuthSANDNS) })
@@ -626,7 +652,7 @@ type dnAttr struct{ typ, value, raw string }
 var dnTypes = map[string]string{
 	"CN": "2.5.4.3", "SN": "2.5.4.4", "SERIALNUMBER": "2.5.4.5", "C": "2.5.4.6", "L": "2.5.4.7", "ST": "2.5.4.8",
 	"STREET": "2.5.4.9", "O": "2.5.4.10", "OU": "2.5.4.11", "TITLE": "2.5.4.12", "POSTALCODE": "2.5.4.17",
-	"DC": "0.9.2342.19200300.100.1.25", "UID": "0.9.2342.19200300.100.1.1", "EMAILADDRESS": "1.2.840.113549.1.9.1",
+	"DC": "0.9.2342.19200300.100.1.25", "UID": "0.9.2342.19200300.100.1.1", "EMAILADDRESS": "1.2.840.113549.1.9.1", "E": "1.2.840.113549.1.9.1",
 }
 
 // parseDN reads an RFC 4514 string: RDNs separated by ',', multi-valued
@@ -645,8 +671,10 @@ func parseDN(s string) (dn, error) {
 		typ = strings.ToUpper(strings.TrimSpace(typ))
 		if oid, ok := dnTypes[typ]; ok {
 			typ = oid
-		} else {
+		} else if _, err := parseOID(strings.TrimPrefix(typ, "OID.")); err == nil {
 			typ = strings.TrimPrefix(typ, "OID.")
+		} else {
+			return fmt.Errorf("attribute type %q is neither a known name (%s) nor an OID", typ, "CN, O, OU, C, L, ST, STREET, DC, UID, SERIALNUMBER, EMAILADDRESS")
 		}
 		if typ == "" {
 			return errors.New("an attribute type is empty")
@@ -654,7 +682,7 @@ func parseDN(s string) (dn, error) {
 		rdn = append(rdn, dnAttr{typ, strings.ToLower(strings.Join(strings.Fields(val), " ")), strings.TrimSpace(val)})
 		cur.Reset()
 		if endRDN {
-			slices.SortFunc(rdn, func(a, b dnAttr) int { return strings.Compare(a.typ, b.typ) })
+			sortRDN(rdn)
 			out = append(out, rdn)
 			rdn = nil
 		}
@@ -689,6 +717,38 @@ func parseDN(s string) (dn, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// subjectDN reads a certificate's subject from its DER encoding, every
+// attribute as written (types Go's pkix.Name does not know, repeated and
+// multi-valued ones included), most specific RDN first, as RFC 4514
+// writes it.
+func subjectDN(cert *x509.Certificate) (dn, error) {
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(cert.RawSubject, &seq); err != nil || len(rest) > 0 {
+		return nil, errors.New("the certificate's subject is not a valid DN")
+	}
+	var out dn
+	for i := len(seq) - 1; i >= 0; i-- {
+		var rdn []dnAttr
+		for _, at := range seq[i] {
+			v := fmt.Sprint(at.Value)
+			rdn = append(rdn, dnAttr{typ: at.Type.String(), value: strings.ToLower(strings.Join(strings.Fields(v), " ")), raw: v})
+		}
+		sortRDN(rdn)
+		out = append(out, rdn)
+	}
+	return out, nil
+}
+
+// sortRDN orders a multi-valued RDN's attributes, which are a set.
+func sortRDN(rdn []dnAttr) {
+	slices.SortFunc(rdn, func(a, b dnAttr) int {
+		if c := strings.Compare(a.typ, b.typ); c != 0 {
+			return c
+		}
+		return strings.Compare(a.value, b.value)
+	})
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

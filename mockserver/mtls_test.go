@@ -329,3 +329,76 @@ func TestPlainHTTPOnTheTLSPort(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestSubjectDNIsComparedAttributeByAttribute: the certificate's subject
+// is read from its DER encoding, so extra, repeated, reordered or
+// multi-valued attributes do not pass for the registered DN, and types
+// Go's pkix.Name drops (DC, UID) still match.
+func TestSubjectDNIsComparedAttributeByAttribute(t *testing.T) {
+	ca, err := NewClientCA("dn-ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func(dnText string) *x509.Certificate {
+		name, err := parseDN(dnText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := name.asn1()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ca.Issue(&x509.Certificate{RawSubject: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Leaf
+	}
+	cl := &client{Client: Client{ID: "svc", TLSClientAuthSubjectDN: "CN=svc,O=Acme"}}
+	for dnText, want := range map[string]bool{
+		"CN=svc,O=Acme":              true,
+		"cn = SVC , o=acme":          true,
+		"UID=mallory,CN=svc,O=Acme":  false,
+		"DC=evil,CN=svc,O=Acme":      false,
+		"CN=svc,CN=mallory,O=Acme":   false,
+		"O=Acme,CN=svc":              false,
+		"CN=svc+O=Acme":              false,
+		"CN=svc,O=Acme,C=DE":         false,
+		"CN=svc,O=Acme,DC=evil":      false,
+		"CN=svc\\,O=Acme":            false,
+		"CN=svc,O=Acme+OU=extra":     false,
+		"CN=svc,O=Acme,OU=extra,C=X": false,
+	} {
+		if got := matchAttribute(cl, issue(dnText)) == nil; got != want {
+			t.Errorf("registered CN=svc,O=Acme, certificate %s: matched %v, want %v", dnText, got, want)
+		}
+	}
+	dc := &client{Client: Client{ID: "dc", TLSClientAuthSubjectDN: "CN=svc,DC=example,DC=com"}}
+	if matchAttribute(dc, issue("CN=svc,DC=example,DC=com")) != nil {
+		t.Error("a DN with DC attributes does not match its own certificate")
+	}
+	if _, err := parseDN("E=a@example.test,NONSENSE=x"); err == nil {
+		t.Error("an unknown attribute type is accepted")
+	}
+}
+
+// TestForwardedCertificateHeaderTakesTheProxysElement: in
+// X-Forwarded-Client-Cert the nearest proxy's element is the last, and a
+// Cert= inside a quoted value is not a certificate.
+func TestForwardedCertificateHeaderTakesTheProxysElement(t *testing.T) {
+	ca, _ := NewClientCA("xfcc")
+	real, _ := ca.Issue(&x509.Certificate{Subject: pkix.Name{CommonName: "real"}})
+	forged, _ := ca.Issue(&x509.Certificate{Subject: pkix.Name{CommonName: "forged"}})
+	enc := func(c tls.Certificate) string {
+		return url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]})))
+	}
+	for name, v := range map[string]string{
+		"appended by the proxy": `Cert="` + enc(forged) + `";By=spiffe://x,Hash=ab;Cert="` + enc(real) + `"`,
+		"quoted Cert in Subject": `Subject="CN=x;Cert=` + enc(forged) + `";Cert="` + enc(real) + `"`,
+	} {
+		c, err := certFromHeader("X-Forwarded-Client-Cert", v)
+		if err != nil || c.Subject.CommonName != "real" {
+			t.Errorf("%s: %v %v", name, c, err)
+		}
+	}
+}

@@ -61,7 +61,7 @@ func (f RequestFilter) match(r *RecordedRequest) bool {
 		(f.ClientID == "" || f.ClientID == r.ClientID || f.ClientID == r.Claimed)
 }
 
-var secretParams = []string{rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion, "password", "refresh_token", "code", "token"}
+var secretParams = []string{rfc6749.ParamClientSecret, rfc6749.ParamClientAssertion, "password", "refresh_token", "code", "token", "access_token"}
 
 func redactValues(v url.Values) url.Values {
 	if v == nil {

@@ -92,7 +92,7 @@ func checkResourceRequest(a *Authority, r *http.Request, scopes []string) (map[s
 	}
 	if cnf, ok := st.claims["cnf"].(map[string]any); ok {
 		if want, ok := cnf["x5t#S256"].(string); ok {
-			if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || certThumbprintRaw(r.TLS.PeerCertificates[0].Raw) != want {
+			if cert := a.requestCertificate(r); cert == nil || certThumbprintRaw(cert.Raw) != want {
 				return nil, invalid("the access token is bound to a client certificate this request did not present (RFC 8705 section 3)")
 			}
 		}

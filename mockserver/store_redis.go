@@ -18,6 +18,9 @@ import (
 type RedisStore struct {
 	c      *redis.Client
 	prefix string
+	// now is the clock expiries are measured on: the server's (Clock),
+	// so that a test that moves the clock moves the expiries too.
+	now func() time.Time
 }
 
 func init() {
@@ -35,7 +38,7 @@ func (quietRedisLog) Printf(context.Context, string, ...any) {}
 func NewRedisStore(ctx context.Context, url string) (*RedisStore, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("store %q: %w", url, err)
+		return nil, fmt.Errorf("store %s: not a Redis URL (redis://HOST:PORT/DB)", redactRedisURL(url))
 	}
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
 	c := redis.NewClient(opt)
@@ -45,15 +48,18 @@ func NewRedisStore(ctx context.Context, url string) (*RedisStore, error) {
 		_ = c.Close()
 		return nil, fmt.Errorf("store %s: %w", redactRedisURL(url), err)
 	}
-	return &RedisStore{c: c, prefix: "occheck:"}, nil
+	return &RedisStore{c: c, prefix: "occheck:", now: time.Now}, nil
 }
+
+// SetClock measures expiries on now instead of the wall clock.
+func (r *RedisStore) SetClock(now func() time.Time) { r.now = now }
 
 // Close closes the connection pool.
 func (r *RedisStore) Close() error { return r.c.Close() }
 
 // PutToken implements Store.
 func (r *RedisStore) PutToken(ctx context.Context, key string, claims []byte, exp time.Time) error {
-	ttl := time.Until(exp)
+	ttl := exp.Sub(r.now())
 	if ttl <= 0 {
 		return nil
 	}
@@ -74,7 +80,7 @@ func (r *RedisStore) Token(ctx context.Context, key string) ([]byte, bool, error
 
 // Revoke implements Store.
 func (r *RedisStore) Revoke(ctx context.Context, id string, until time.Time) error {
-	ttl := time.Until(until)
+	ttl := until.Sub(r.now())
 	if ttl <= 0 {
 		return nil
 	}
@@ -90,7 +96,7 @@ func (r *RedisStore) Revoked(ctx context.Context, id string) (bool, error) {
 // ClaimJTI records a client assertion's jti until it expires: one atomic
 // SET NX across every replica, so a replay is refused wherever it lands.
 func (r *RedisStore) ClaimJTI(ctx context.Context, client, jti string, until time.Time) (bool, error) {
-	ttl := time.Until(until)
+	ttl := until.Sub(r.now())
 	if ttl <= 0 {
 		ttl = time.Second
 	}
@@ -104,7 +110,7 @@ type jtiClaimer interface {
 
 // redactRedisURL drops a password from a Redis URL for messages.
 func redactRedisURL(u string) string {
-	if i := strings.Index(u, "@"); i > 0 {
+	if i := strings.LastIndex(u, "@"); i > 0 {
 		if j := strings.Index(u, "://"); j > 0 && j < i {
 			return u[:j+3] + "[REDACTED]" + u[i:]
 		}

@@ -44,12 +44,25 @@ type twinListener struct {
 // acceptLoop sorts each connection by its first byte, in its own
 // goroutine, so a client that sends nothing holds up nobody.
 func (t *twinListener) acceptLoop() {
+	var backoff time.Duration
 	for {
 		c, err := t.Listener.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			t.Close() // the TLS server's Accept then reports it closed
 			return
 		}
+		if err != nil {
+			// Out of file descriptors and the like: wait and retry, as
+			// net/http's own accept loop does, rather than stop serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(backoff):
+				continue
+			case <-t.done:
+				return
+			}
+		}
+		backoff = 0
 		go func() {
 			_ = c.SetReadDeadline(time.Now().Add(ReadHeaderTimeout))
 			var b [1]byte

@@ -84,7 +84,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"grant-types-not-enforced":            {"CC-UC-01": fail, "CC-UC-01-CODE": skip},
 	"introspect-active-string":            {"INT-02": fail, "INT-04": skip, "INT-06": skip, "REV-02": skip, "REV-05": skip, "REV-06": skip},
 	"introspect-bad-auth-400":             {"INT-05": warn},
-	"introspect-http-url":                 {"INT-01": skip, "INT-02": skip, "INT-03": skip, "INT-04": skip, "INT-05": skip, "INT-06": skip, "INT-08": fail, "REV-02": skip, "REV-04": skip, "REV-05": skip, "REV-06": skip},
+	"introspect-http-url":                 {"INT-01": skip, "INT-02": skip, "INT-03": skip, "INT-04": skip, "INT-05": skip, "INT-06": skip, "INT-08": fail, "REV-02": skip, "REV-05": skip, "REV-06": skip},
 	"introspect-inactive-details":         {"INT-03": warn},
 	"introspect-no-auth":                  {"INT-01": fail},
 	"introspect-scope-array":              {"INT-04": warn},

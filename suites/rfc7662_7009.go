@@ -112,10 +112,11 @@ func (h *H) freshToken() string {
 // tokenActive reports whether introspection says tok is active; known is
 // false when there is no introspection endpoint or no usable answer.
 func (h *H) tokenActive(tok string) (active, known bool) {
-	if h.introspectionURL() == "" {
-		return false, false
+	u := h.introspectionURL()
+	if u == "" || u != h.T.IntrospectionURL && !sameOrigin(u, h.T.TokenURL) {
+		return false, false // not known, or not one to send credentials to
 	}
-	r := h.introspect(tok)
+	r := h.Send(form("token", tok), URL(u), h.As(&h.T.Client))
 	obj, err := r.JSON()
 	if r.Status != 200 || err != nil {
 		return false, false
