@@ -393,7 +393,7 @@ func TestForwardedCertificateHeaderTakesTheProxysElement(t *testing.T) {
 		return url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]})))
 	}
 	for name, v := range map[string]string{
-		"appended by the proxy": `Cert="` + enc(forged) + `";By=spiffe://x,Hash=ab;Cert="` + enc(real) + `"`,
+		"appended by the proxy":  `Cert="` + enc(forged) + `";By=spiffe://x,Hash=ab;Cert="` + enc(real) + `"`,
 		"quoted Cert in Subject": `Subject="CN=x;Cert=` + enc(forged) + `";Cert="` + enc(real) + `"`,
 	} {
 		c, err := certFromHeader("X-Forwarded-Client-Cert", v)

@@ -20,6 +20,7 @@ const (
 	QuirkRSRevocationUnchecked Quirk = "rs-revocation-unchecked"
 	QuirkRSScopeUnchecked      Quirk = "rs-scope-unchecked"
 	QuirkRSAudUnchecked        Quirk = "rs-aud-unchecked"
+	QuirkRSQueryCacheable      Quirk = "rs-query-cacheable"
 )
 
 func init() {
@@ -102,6 +103,16 @@ func init() {
 					}
 				}
 				return claims, e
+			}
+		}},
+		QuirkRSQueryCacheable: {"the resource takes a token in the query and answers without Cache-Control private (RFC 6750 §2.3)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				if q := r.URL.Query().Get("access_token"); q != "" && r.Header.Get("Authorization") == "" {
+					r.Header.Set("Authorization", "Bearer "+q)
+					r.Header.Set("X-Occheck-Cacheable", "1")
+				}
+				return next(a, r, scopes)
 			}
 		}},
 		QuirkRSRevocationUnchecked: {"the resource does not check revocation (RFC 7009 §2.1)", func(s *steps, a *Authority) {

@@ -206,4 +206,31 @@ func init() {
 			h.Require(!rsAccepted(r), "no access with a token for "+h.T.OtherResource, "%s", r.Summary())
 		},
 	})
+	resourceSpec(Spec{
+		ID: "RS-08", RFC: "6750", Section: "2.3", Level: reports.Note,
+		DependsOn: []string{"RS-07"},
+		Title:     "The form-body and query transports of a token (optional).",
+		How:       "POST the resource with access_token in a form body; GET it with access_token in the query.",
+		Accepts:   "Recorded. A query token accepted with a 2xx that lacks Cache-Control private or no-store warns (RFC 6750 §2.3); under --profile fapi2 a query token accepted fails (FAPI 2.0 SP §5.3.4).",
+		Run: func(h *H) {
+			tok := h.rsToken()
+			var opts []Opt
+			if c := h.T.ClientCert(); c != nil {
+				opts = append(opts, h.WithCert(&c.Cert))
+			}
+			r := h.Send(form("access_token", tok), append([]Opt{URL(h.T.ResourceURL)}, opts...)...)
+			h.Note("form-body token (RFC 6750 §2.2): %s", map[bool]string{true: "accepted", false: "refused"}[rsAccepted(r)])
+			q := h.Send("", append([]Opt{Method(http.MethodGet), URL(h.T.ResourceURL), Query(form("access_token", tok))}, opts...)...)
+			if !rsAccepted(q) {
+				h.Note("query token (RFC 6750 §2.3): refused")
+				return
+			}
+			h.Note("query token (RFC 6750 §2.3): accepted")
+			if h.T.Has(ProfileFAPI2) {
+				h.Must(false, "no access with a token in the query (FAPI 2.0 Security Profile §5.3.4)", "%s", q.Summary())
+			}
+			cc := strings.ToLower(q.Header.Get("Cache-Control"))
+			h.Should(strings.Contains(cc, "private") || strings.Contains(cc, "no-store"), "Cache-Control: private on a 2xx to a query token (RFC 6750 §2.3)", "Cache-Control %q", cc)
+		},
+	})
 }

@@ -207,6 +207,12 @@ var rules = map[string]Rule{
 		Sentence: "RFC 9700 §2.3 (with RFC 8707 §2): access tokens are restricted to their audience, and a resource server must refuse a token meant for another.",
 		Binds:    "server",
 	},
+	"RS-08": {
+		Keyword:  "MAY",
+		Sentence: "RFC 6750 §2.2 and §2.3: resource servers MAY support the form-encoded body and the URI query parameter; a 2xx to a query token SHOULD carry Cache-Control: private.",
+		Binds:    "server",
+		Why:      "Recorded; the cache header of a query token's answer warns, and under --profile fapi2 any accepted query token fails.",
+	},
 	"RS-05": {
 		Keyword:  "SHOULD",
 		Sentence: "RFC 6750 §2: clients MUST NOT use more than one method to send the token in a request; §3.1 names invalid_request, 400, for a malformed request.",

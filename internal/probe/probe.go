@@ -379,7 +379,7 @@ func (p *Prober) record(req Request, resp *Response, d time.Duration, err error)
 	r := p.redactor(req)
 	ex := reports.Exchange{
 		Method:         req.Method,
-		URL:            r.text(req.URL),
+		URL:            r.url(req.URL),
 		RequestHeaders: r.header(req.Header, true),
 		RequestBody:    r.form(req.Body),
 		Duration:       reports.Duration(d),
@@ -439,10 +439,20 @@ func (r *redactor) text(s string) string {
 	return s
 }
 
-var secretParams = map[string]bool{"client_secret": true, "client_assertion": true, "password": true, "refresh_token": true, "token": true, "code": true}
+var secretParams = map[string]bool{"client_secret": true, "client_assertion": true, "password": true, "refresh_token": true, "token": true, "code": true, "access_token": true}
 
 // form redacts a request body; in a form body the secret parameters lose
 // their values whatever they hold.
+// url redacts the secret parameters of a URL's query (an access token
+// sent as ?access_token=, RFC 6750 §2.3) and every known secret.
+func (r *redactor) url(u string) string {
+	base, query, ok := strings.Cut(u, "?")
+	if !ok {
+		return r.text(u)
+	}
+	return r.text(base) + "?" + r.form(query)
+}
+
 func (r *redactor) form(body string) string {
 	if body == "" {
 		return ""
@@ -512,7 +522,7 @@ func (p *Prober) Curl(req Request) string {
 	if method == "" {
 		method = http.MethodPost
 	}
-	b.WriteString("curl -sS -i -X " + method + " " + p.splice(req.URL))
+	b.WriteString("curl -sS -i -X " + method + " " + p.curlURL(req.URL))
 	keys := make([]string, 0, len(req.Header))
 	for k := range req.Header {
 		keys = append(keys, k)
@@ -538,6 +548,23 @@ func (p *Prober) Curl(req Request) string {
 		b.WriteString(` --cert "$OCCHECK_CLIENT_CERT" --key "$OCCHECK_CLIENT_CERT_KEY"`)
 	}
 	return b.String()
+}
+
+// curlURL quotes a URL for the shell; an access token in its query is
+// read from $OCCHECK_TOKEN, and secrets from their variables.
+func (p *Prober) curlURL(u string) string {
+	const marker = "OCCHECKTOKENVALUE"
+	base, query, ok := strings.Cut(u, "?")
+	if !ok {
+		return p.splice(u)
+	}
+	parts := strings.Split(query, "&")
+	for i, part := range parts {
+		if k, _, _ := strings.Cut(part, "="); k == "access_token" || k == "token" {
+			parts[i] = k + "=" + marker
+		}
+	}
+	return strings.ReplaceAll(p.splice(base+"?"+strings.Join(parts, "&")), marker, `'"$`+EnvToken+`"'`)
 }
 
 // curlAuthorization rebuilds an Authorization header whose credential

@@ -219,6 +219,13 @@ func TestCurlNeverWritesATokenParameter(t *testing.T) {
 	if strings.Contains(got, "eyJhbGciOi") || strings.Contains(got, "rt-secret") || !strings.Contains(got, `"token=$OCCHECK_TOKEN"`) {
 		t.Errorf("curl line: %s", got)
 	}
+	got = p.Curl(Request{Method: "GET", URL: "https://rs.example.test/r?access_token=eyJhbGciOi.q.z&x=1"})
+	if strings.Contains(got, "eyJhbGciOi") || !strings.Contains(got, `access_token='"$OCCHECK_TOKEN"'&x=1`) {
+		t.Errorf("curl line: %s", got)
+	}
+	if ex := p.record(Request{Method: "GET", URL: "https://rs.example.test/r?access_token=eyJhbGciOi.q.z"}, nil, 0, nil); strings.Contains(ex.URL, "eyJhbGciOi") {
+		t.Errorf("transcript URL: %s", ex.URL)
+	}
 	got = p.Curl(Request{Method: "GET", URL: "https://rs.example.test/r", Header: map[string][]string{"Authorization": {"Bearer eyJhbGciOi.x.y"}}})
 	if strings.Contains(got, "eyJhbGciOi") || !strings.Contains(got, `"Authorization: Bearer $OCCHECK_TOKEN"`) {
 		t.Errorf("curl line: %s", got)
