@@ -1,11 +1,14 @@
 package suites
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/occheck/occheck/internal/rfc6749"
 )
@@ -481,6 +486,18 @@ const (
 	EnvCAFile            = "OCCHECK_CA_FILE"
 	EnvStrict            = "OCCHECK_STRICT"
 	EnvRequestTimeoutSec = "OCCHECK_TIMEOUT"
+	// EnvClientKeyFile is the client under test's private_key_jwt key
+	// (PEM or JWK file).
+	EnvClientKeyFile = "OCCHECK_CLIENT_KEY_FILE"
+	// EnvClientCert and EnvClientCertKey are its mTLS certificate and
+	// key (PEM files).
+	EnvClientCert    = "OCCHECK_CLIENT_CERT"
+	EnvClientCertKey = "OCCHECK_CLIENT_CERT_KEY"
+	// EnvIntrospectionURL, EnvRevocationURL and EnvResourceURL name the
+	// RFC 7662, RFC 7009 and RFC 6750 endpoints.
+	EnvIntrospectionURL = "OCCHECK_INTROSPECTION_URL"
+	EnvRevocationURL    = "OCCHECK_REVOCATION_URL"
+	EnvResourceURL      = "OCCHECK_RESOURCE_URL"
 )
 
 // TargetFromEnv builds a target from OCCHECK_* variables. ok is false when
@@ -500,6 +517,26 @@ func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
 	}
 	if m := getenv(EnvAuthMethod); m != "" && m != "auto" {
 		t.Client.AuthMethods = strings.Split(m, ",")
+	}
+	t.IntrospectionURL, t.RevocationURL, t.ResourceURL = getenv(EnvIntrospectionURL), getenv(EnvRevocationURL), getenv(EnvResourceURL)
+	if f := getenv(EnvClientKeyFile); f != "" {
+		key, err := loadPrivateKey(f)
+		if err != nil {
+			return nil, true, fmt.Errorf("%s: %w", EnvClientKeyFile, err)
+		}
+		t.AssertionClient = &AssertionClient{ID: t.Client.ID, Key: key, KeyID: jwkThumbprint(key)}
+	}
+	if cf, kf := getenv(EnvClientCert), getenv(EnvClientCertKey); cf != "" || kf != "" {
+		pair, err := tls.LoadX509KeyPair(cf, kf)
+		if err != nil {
+			return nil, true, fmt.Errorf("%s, %s: %w", EnvClientCert, EnvClientCertKey, err)
+		}
+		method := AuthTLSClient
+		if leaf := certLeaf(&pair); leaf != nil && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
+			leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+			method = AuthSelfSignedTLSClient
+		}
+		t.MTLSClients = []*MTLSClient{{ID: t.Client.ID, Method: method, Cert: pair}}
 	}
 	if id := getenv(EnvSpecialClientID); id != "" {
 		t.SpecialClient = &Client{ID: id, Secret: getenv(EnvSpecialSecret), SecretEnv: EnvSpecialSecret}
@@ -544,4 +581,47 @@ func HTTPClientWithCA(caFile string, timeout time.Duration) (*http.Client, error
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}
+
+// loadPrivateKey reads a private key file: PEM (PKCS#8, PKCS#1, SEC 1)
+// or a JWK.
+func loadPrivateKey(path string) (crypto.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if b, _ := pem.Decode(data); b != nil {
+		for _, parse := range []func([]byte) (any, error){
+			x509.ParsePKCS8PrivateKey,
+			func(d []byte) (any, error) { return x509.ParsePKCS1PrivateKey(d) },
+			func(d []byte) (any, error) { return x509.ParseECPrivateKey(d) },
+		} {
+			if k, err := parse(b.Bytes); err == nil {
+				if s, ok := k.(crypto.Signer); ok {
+					return s, nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("%s: no private key PEM occheck can read (PKCS#8, PKCS#1, SEC 1)", path)
+	}
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(data); err != nil || jwk.IsPublic() {
+		return nil, fmt.Errorf("%s: neither a PEM private key nor a private JWK", path)
+	}
+	s, ok := jwk.Key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%s: the JWK is not a signing key", path)
+	}
+	return s, nil
+}
+
+// jwkThumbprint is the RFC 7638 thumbprint of a key's public half, the kid
+// occheck keygen prints.
+func jwkThumbprint(k crypto.Signer) string {
+	jwk := jose.JSONWebKey{Key: k.Public()}
+	tp, err := jwk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(tp)
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"slices"
 	"strings"
@@ -659,4 +661,34 @@ func runClean(t *testing.T, target Target, ignore func(id string) bool) (*report
 	}
 	slices.Sort(skipped)
 	return run, skipped
+}
+
+// TestTargetFromEnvReadsTheNewCredentials: the environment names a key
+// for private_key_jwt, an mTLS certificate and the introspection,
+// revocation and resource endpoints.
+func TestTargetFromEnvReadsTheNewCredentials(t *testing.T) {
+	dir := t.TempDir()
+	keyFile, certFile := dir+"/k.pem", dir+"/c.pem"
+	der, _ := x509.MarshalPKCS8PrivateKey(mockJKey.Private)
+	_ = os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	_ = os.WriteFile(certFile, mockM2Cert.PEM(), 0o600)
+	certKeyFile := dir + "/ck.pem"
+	cder, _ := x509.MarshalPKCS8PrivateKey(mockM2Cert.TLS.PrivateKey)
+	_ = os.WriteFile(certKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: cder}), 0o600)
+	env := map[string]string{EnvTokenURL: "https://as.example.test/token", EnvClientID: "c", EnvClientKeyFile: keyFile,
+		EnvClientCert: certFile, EnvClientCertKey: certKeyFile, EnvIntrospectionURL: "https://as.example.test/introspect",
+		EnvRevocationURL: "https://as.example.test/revoke", EnvResourceURL: "https://api.example.test/r"}
+	target, ok, err := TargetFromEnv(func(k string) string { return env[k] })
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if target.ClientKey() == nil || target.ClientKey().KeyID != mockJKey.KeyID {
+		t.Errorf("key: %+v", target.AssertionClient)
+	}
+	if c := target.ClientCert(); c == nil || c.Method != AuthSelfSignedTLSClient {
+		t.Errorf("certificate: %+v", c)
+	}
+	if target.IntrospectionURL == "" || target.RevocationURL == "" || target.ResourceURL == "" {
+		t.Errorf("endpoints: %+v", target)
+	}
 }
