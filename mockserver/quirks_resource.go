@@ -21,6 +21,7 @@ const (
 	QuirkRSScopeUnchecked      Quirk = "rs-scope-unchecked"
 	QuirkRSAudUnchecked        Quirk = "rs-aud-unchecked"
 	QuirkRSQueryCacheable      Quirk = "rs-query-cacheable"
+	QuirkRSHeaderOnly          Quirk = "rs-header-only"
 )
 
 func init() {
@@ -111,6 +112,17 @@ func init() {
 				if q := r.URL.Query().Get("access_token"); q != "" && r.Header.Get("Authorization") == "" {
 					r.Header.Set("Authorization", "Bearer "+q)
 					r.Header.Set("X-Occheck-Cacheable", "1")
+				}
+				return next(a, r, scopes)
+			}
+		}},
+		QuirkRSHeaderOnly: {"conformant variation: the resource takes the token from the Authorization header only (RFC 6750 §2.2 is optional)", func(s *steps, a *Authority) {
+			next := s.resource
+			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
+				if r.Method == http.MethodPost {
+					r2 := r.Clone(r.Context())
+					r2.Method, r2.Body = http.MethodGet, http.NoBody
+					return next(a, r2, scopes)
 				}
 				return next(a, r, scopes)
 			}

@@ -163,6 +163,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"rs-bearer-case-sensitive":            {"RS-07": warn},
 	"rs-challenge-dup-realm":              {"RS-02": fail},
 	"rs-error-on-missing":                 {"RS-01": warn},
+	"rs-header-only":                      {},
 	"rs-no-challenge":                     {"RS-01": fail, "RS-04": fail},
 	"rs-no-signature-check":               {"RS-03": fail, "RS-06": fail},
 	"rs-query-cacheable":                  {"RS-08": warn},

@@ -157,12 +157,22 @@ func init() {
 		DependsOn: []string{"RS-07"},
 		Title:     "Two token transports in one request make it malformed: 400 invalid_request.",
 		How:       "POST the resource with the token in Authorization: Bearer and as access_token in a form body.",
-		Accepts:   "400 with error invalid_request; access or another answer warns.",
+		Accepts:   "400 with error invalid_request; access or another answer warns. Recorded only when the resource takes no form-body token at all.",
 		Run: func(h *H) {
 			tok := h.rsToken()
 			all := []Opt{URL(h.T.ResourceURL), Header("Authorization", "Bearer "+tok)}
 			if c := h.T.ClientCert(); c != nil {
 				all = append(all, h.WithCert(&c.Cert))
+			}
+			// A resource that takes no form-body token never sees the second
+			// one: RFC 6750 §2.2 is optional, and RS-05 does not apply.
+			bodyOnly := []Opt{URL(h.T.ResourceURL)}
+			if c := h.T.ClientCert(); c != nil {
+				bodyOnly = append(bodyOnly, h.WithCert(&c.Cert))
+			}
+			if b := h.Send(form("access_token", tok), bodyOnly...); !rsAccepted(b) {
+				h.Note("the resource takes no token in a form body (%d): a second transport is never seen", b.Status)
+				return
 			}
 			r := h.Send(form("access_token", tok), all...)
 			ch, _ := bearerChallenge(r)
