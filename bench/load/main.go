@@ -302,21 +302,8 @@ func assertionConfig(key *mockserver.ClientKey) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp("", "occheck-load-*.yaml")
-	if err != nil {
-		return "", err
-	}
-	cfg := fmt.Sprintf("clients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n  - id: %s\n    jwks: '%s'\n    scopes: [read]\nreplay_cache_size: 10000000\n",
-		mockserver.DemoClientID, mockserver.DemoClientSecret, loadClientID, jwks)
-	_, err = f.WriteString(cfg)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return writeConfig(fmt.Sprintf("clients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n  - id: %s\n    jwks: '%s'\n    scopes: [read]\nreplay_cache_size: 10000000\n",
+		mockserver.DemoClientID, mockserver.DemoClientSecret, loadClientID, jwks))
 }
 
 var errNoCredentials = errors.New("out of pre-signed assertions")
