@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"net/http"
 	"strings"
 )
 
@@ -22,6 +23,7 @@ const (
 	QuirkMTLSMetadataAliasHTTP Quirk = "mtls-md-alias-http"
 	QuirkMTLSClientIDOptional  Quirk = "mtls-client-id-optional"
 	QuirkMTLSDNAsText          Quirk = "mtls-dn-as-text"
+	QuirkMTLSRSUnbound         Quirk = "mtls-rs-unbound"
 )
 
 // forgeableCertHeaders are the headers proxies commonly forward a client
@@ -100,6 +102,23 @@ func init() {
 					return errMTLS("the certificate's subject " + reasonQuote(cert.Subject.String()) + " is not " + reasonQuote(cl.TLSClientAuthSubjectDN))
 				}
 				return nil
+			}
+		}},
+		QuirkMTLSRSUnbound: {"the protected resource accepts a certificate-bound token without checking the connection's certificate (RFC 8705 §3)", func(s *steps, a *Authority) {
+			next := s.resourceToken
+			s.resourceToken = func(a *Authority, r *http.Request, tok string) *tokenState {
+				st := next(a, r, tok)
+				if st != nil {
+					// Forget the binding: the certificate is never compared.
+					c := make(map[string]any, len(st.claims))
+					for k, v := range st.claims {
+						if k != "cnf" {
+							c[k] = v
+						}
+					}
+					st = &tokenState{claims: c, id: st.id, exp: st.exp}
+				}
+				return st
 			}
 		}},
 		QuirkMTLSNoCnf: {"certificate-bound tokens carry no cnf (RFC 8705 §3.1)", func(s *steps, a *Authority) {

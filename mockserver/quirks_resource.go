@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Deviations of the protected resource (RFC 6750) that real resource
@@ -39,20 +40,23 @@ func init() {
 			}
 		}},
 		QuirkRSNoSignatureCheck: {"the resource reads a JWT's claims without verifying its signature (RFC 6750 §3.1)", func(s *steps, a *Authority) {
-			next := s.resource
-			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
-				claims, e := next(a, r, scopes)
-				if e == nil || e.code != "invalid_token" {
-					return claims, e
+			next := s.resourceToken
+			s.resourceToken = func(a *Authority, r *http.Request, tok string) *tokenState {
+				if st := next(a, r, tok); st != nil {
+					return st
 				}
-				tok := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "bearer "))
-				if parts := strings.Split(tok, "."); len(parts) == 3 {
-					var c map[string]any
-					if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil && json.Unmarshal(raw, &c) == nil && c["iss"] == a.Issuer() {
-						return c, nil
-					}
+				parts := strings.Split(tok, ".")
+				var c map[string]any
+				if len(parts) != 3 {
+					return nil
 				}
-				return claims, e
+				if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err != nil || json.Unmarshal(raw, &c) != nil || c["iss"] != a.Issuer() {
+					return nil
+				}
+				if exp, _ := c["exp"].(float64); !a.now().Before(time.Unix(int64(exp), 0)) {
+					return nil
+				}
+				return &tokenState{claims: c}
 			}
 		}},
 		QuirkRS403InvalidToken: {"an invalid token gets 403 instead of 401 (RFC 6750 §3.1)", func(s *steps, a *Authority) {
@@ -128,17 +132,15 @@ func init() {
 			}
 		}},
 		QuirkRSRevocationUnchecked: {"the resource does not check revocation (RFC 7009 §2.1)", func(s *steps, a *Authority) {
-			next := s.resource
-			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
-				claims, e := next(a, r, scopes)
-				if e == nil || e.code != "invalid_token" {
-					return claims, e
+			next := s.resourceToken
+			s.resourceToken = func(a *Authority, r *http.Request, tok string) *tokenState {
+				if st := next(a, r, tok); st != nil {
+					return st
 				}
-				tok := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 				if st := a.tokenState(r.Context(), tok); st != nil && a.now().Before(st.exp) {
-					return st.claims, nil
+					return st
 				}
-				return claims, e
+				return nil
 			}
 		}},
 	} {

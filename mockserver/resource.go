@@ -85,7 +85,7 @@ func checkResourceRequest(a *Authority, r *http.Request, scopes []string) (map[s
 	invalid := func(desc string) *bearerError {
 		return &bearerError{status: http.StatusUnauthorized, code: "invalid_token", description: desc}
 	}
-	st := a.lookupToken(r.Context(), tok)
+	st := a.steps.Load().resourceToken(a, r, tok)
 	if st == nil {
 		return nil, invalid("the access token is invalid, expired or revoked")
 	}
@@ -197,6 +197,12 @@ func (a *Authority) writeBearerError(w http.ResponseWriter, e *bearerError) {
 		return
 	}
 	writeJSONStatus(w, e.status, map[string]string{"error": e.code, "error_description": e.description})
+}
+
+// activeToken is the reference lookup of a presented token: signed by
+// this server, unexpired, valid already, not revoked.
+func activeToken(a *Authority, r *http.Request, tok string) *tokenState {
+	return a.lookupToken(r.Context(), tok)
 }
 
 // keepChallenge is the reference challenge.

@@ -115,6 +115,8 @@ type steps struct {
 
 	// resource checks a request to a protected resource (RFC 6750).
 	resource func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError)
+	// resourceToken finds the state of a token presented to the resource.
+	resourceToken func(a *Authority, r *http.Request, tok string) *tokenState
 	// bearerChallenge may reshape the WWW-Authenticate of a refusal.
 	bearerChallenge func(e *bearerError, ch string) string
 
@@ -147,6 +149,7 @@ func (a *Authority) reference() *steps {
 		plainHTTP:          refusePlainHTTP,
 		callerAuth:         demandCaller,
 		resource:           checkResourceRequest,
+		resourceToken:      activeToken,
 		bearerChallenge:    keepChallenge,
 		callerError:        keepCallerError,
 		introspection:      a.introspection,

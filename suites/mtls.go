@@ -49,6 +49,11 @@ func (h *H) WithCert(cert *tls.Certificate) Opt {
 	}
 }
 
+// withCertAt presents cert (nil: none) without changing the URL.
+func (h *H) withCertAt(cert *tls.Certificate) Opt {
+	return func(r *req) { r.cert = cert }
+}
+
 // mtlsTokenURL is mtls_endpoint_aliases.token_endpoint when the trusted
 // metadata names an absolute https URL there (MTLS-12 grades the rest),
 // else the token endpoint.

@@ -1,9 +1,11 @@
 package suites
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -229,6 +231,82 @@ func init() {
 			h.mtlsRefused(func() *Response {
 				return h.Send(h.scopedShared(rfc6749.ParamClientID, c.ID), h.WithCert(twin))
 			}, "a certificate with "+c.ID+"'s subject from an untrusted CA")
+		},
+	})
+	mtlsSpec(Spec{
+		ID: "MTLS-09", RFC: "8705", Section: "3", Level: reports.Must,
+		// The resource must take tokens at all (RS-07) and refuse invalid
+		// ones (RS-03) before a binding can be judged there.
+		DependsOn: []string{"MTLS-05", "RESP-AT-01", "RS-07", "RS-03"},
+		Needs:     []Need{needResourceURL},
+		Title:     "The resource server checks the binding: a certificate-bound token works only with the same certificate.",
+		How:       "The mTLS client's bound token (cnf x5t#S256) at --resource-url (a) with its certificate, (b) without a certificate, (c) with another certificate.",
+		Accepts:   "(a) access; (b) and (c) no access. The status and code of the refusal are RS-03's to grade, and are recorded here.",
+		Catches:   "Resource servers that accept a bound token from anyone who holds it, which makes the binding useless.",
+		Run: func(h *H) {
+			c, base := h.anyMTLS()
+			h.requireMTLSBaseline(base)
+			h.rsToken() // the same token defects as the RS-* specs skip it
+			r := h.mtlsToken(c)
+			claims, isJWT := jwtClaims(r.String("access_token"))
+			cnf, _ := claims["cnf"].(map[string]any)
+			if !isJWT || cnf["x5t#S256"] == nil {
+				h.Skip("the mTLS client's token shows no certificate binding (cnf x5t#S256), so there is none to check at the resource")
+			}
+			tok := r.String("access_token")
+			send := func(cert *tls.Certificate) *Response {
+				return h.Send("", Method(http.MethodGet), URL(h.T.ResourceURL), Header("Authorization", "Bearer "+tok), h.withCertAt(cert))
+			}
+			ok := send(&c.Cert)
+			h.Require(rsAccepted(ok), "access with the bound token and its certificate", "%s", ok.Summary())
+			other := h.T.OtherClientCert
+			if other == nil {
+				other = h.st.strangerCert("occheck-stranger")
+			}
+			for _, t := range []struct {
+				what string
+				cert *tls.Certificate
+			}{{"no certificate", nil}, {"another certificate", other}} {
+				r := send(t.cert)
+				h.Require(!rsAccepted(r), "no access with the bound token and "+t.what+" (RFC 8705 §3)", "%s", r.Summary())
+				ch, _ := bearerChallenge(r)
+				h.Note("%s: %d, error=%q", t.what, r.Status, ch.params["error"])
+			}
+		},
+	})
+	mtlsSpec(Spec{
+		ID: "MTLS-10", RFC: "8705", Section: "3.2", Level: reports.Must,
+		DependsOn: []string{"INT-02"},
+		Needs:     []Need{needMTLS("")},
+		Title:     "Introspection of a certificate-bound token returns cnf x5t#S256, the thumbprint of the certificate.",
+		How:       "Introspect the mTLS client's fresh token (as the client under test).",
+		Accepts:   "cnf x5t#S256 equal to the thumbprint (another value fails). No cnf warns when the token is bound (its JWT says so, or the metadata announces bound tokens), and is recorded otherwise.",
+		Run: func(h *H) {
+			c, base := h.anyMTLS()
+			h.requireMTLSBaseline(base)
+			r := h.mtlsToken(c)
+			tok := r.String("access_token")
+			if tok == "" {
+				h.Skip("no token for the mTLS client: " + r.Summary())
+			}
+			ir := h.introspect(tok)
+			obj, err := ir.JSON()
+			h.Require(err == nil && obj["active"] == true, "an active introspection answer for the mTLS client's token", "%s", ir.Summary())
+			want := thumbprint(c.leaf())
+			cnf, _ := obj["cnf"].(map[string]any)
+			if got, ok := cnf["x5t#S256"]; ok {
+				h.Require(got == want, "cnf x5t#S256 "+want+" (RFC 8705 §3.2)", "cnf x5t#S256 %v", got)
+				return
+			}
+			claims, _ := jwtClaims(tok)
+			jwtCnf, _ := claims["cnf"].(map[string]any)
+			m, _ := h.metadataDoc()
+			bound := jwtCnf["x5t#S256"] != nil || m["tls_client_certificate_bound_access_tokens"] == true
+			if bound {
+				h.Should(false, "cnf x5t#S256 in the introspection of a bound token (RFC 8705 §3.2)", "no cnf (%v)", obj["cnf"])
+				return
+			}
+			h.Note("the introspection shows no cnf: the token is not bound")
 		},
 	})
 	mtlsSpec(Spec{

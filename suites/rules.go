@@ -344,6 +344,18 @@ var rules = map[string]Rule{
 		Sentence: "RFC 8705 §2.1: tls_client_auth rests on a certificate chain validated to a trusted anchor; §7.4 warns that a certificate with the right subject from another CA would otherwise pass.",
 		Binds:    "server",
 	},
+	"MTLS-09": {
+		Keyword:  "MUST",
+		Sentence: "RFC 8705 §3: a protected resource that accepts a certificate-bound token MUST obtain the client certificate of the mutual-TLS connection and verify that it matches the token's binding, and refuse otherwise (invalid_token).",
+		Binds:    "server",
+		Why:      "No access without the bound certificate is the MUST; the status and code of the refusal are RS-03's to grade and are recorded here.",
+	},
+	"MTLS-10": {
+		Keyword:  "none",
+		Sentence: "RFC 8705 §3.2: the introspection answer for a certificate-bound token carries a top-level cnf with x5t#S256, in the format of §3.1.",
+		Binds:    "server",
+		Why:      "A wrong thumbprint fails; a bound token introspected without cnf warns, since the binding is then invisible to resource servers that introspect.",
+	},
 	"MTLS-11": {
 		Keyword:  "OPTIONAL",
 		Sentence: "RFC 8705 §3.3: tls_client_certificate_bound_access_tokens is an OPTIONAL JSON boolean metadata parameter saying that the server issues certificate-bound tokens; its default is false.",

@@ -460,7 +460,7 @@ func (p *plan) embed() error {
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			jwtClient,
 			otherKey.Client("jwt-client-2", "read"),
-			{ID: "mtls-client", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=mtls-client, O=occheck", Scopes: []string{"read"}, CertificateBoundTokens: true},
+			{ID: "mtls-client", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=mtls-client, O=occheck", Scopes: []string{"read"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test"}},
 			{ID: "mtls-client-2", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "mtls-client-2.occheck.test", Scopes: []string{"read"}},
 			selfSigned.Client("mtls-self-signed", "read"),
 			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
