@@ -85,6 +85,15 @@ func (h *H) mtlsRefused(send func() *Response, what string) {
 		"400, or 401 with WWW-Authenticate, for "+what+" (RFC 6749 §5.2)", "%s; WWW-Authenticate: %q", r.Summary(), r.Header.Values("WWW-Authenticate"))
 }
 
+// tokenX5t reads a token's certificate binding: the cnf x5t#S256 value
+// (nil without one), the whole cnf for messages, and whether the token
+// is a JWT at all.
+func tokenX5t(tok string) (x5t, cnf any, isJWT bool) {
+	claims, isJWT := jwtClaims(tok)
+	m, _ := claims["cnf"].(map[string]any)
+	return m["x5t#S256"], claims["cnf"], isJWT
+}
+
 // mtlsToken sends the valid request of an mTLS client.
 func (h *H) mtlsToken(c *MTLSClient) *Response {
 	return h.Send(h.scopedShared(), h.mtlsOpt(c))
@@ -181,20 +190,19 @@ func init() {
 			h.requireMTLSBaseline(base)
 			r := h.mtlsToken(c)
 			h.Require(r.OK(), "a token for the mTLS client", "%s", r.Summary())
-			claims, isJWT := jwtClaims(r.String("access_token"))
+			got, cnf, isJWT := tokenX5t(r.String("access_token"))
 			if !isJWT {
 				h.Note("the access token is not a JWT: its binding, if any, shows only through introspection (MTLS-10)")
 				return
 			}
 			want := thumbprint(c.leaf())
-			cnf, _ := claims["cnf"].(map[string]any)
-			if got, ok := cnf["x5t#S256"]; ok {
+			if got != nil {
 				h.Must(got == want, "cnf x5t#S256 "+want+" (unpadded base64url SHA-256 of the certificate's DER, RFC 8705 §3.1)", "cnf x5t#S256 %v", got)
 				h.Note("the token is bound to the certificate (x5t#S256 %s)", want)
 				return
 			}
 			if m, ok := h.metadataDoc(); ok && m["tls_client_certificate_bound_access_tokens"] == true {
-				h.Should(false, "cnf x5t#S256 in the token: the metadata says tls_client_certificate_bound_access_tokens is true", "no cnf x5t#S256 (cnf: %v)", claims["cnf"])
+				h.Should(false, "cnf x5t#S256 in the token: the metadata says tls_client_certificate_bound_access_tokens is true", "no cnf x5t#S256 (cnf: %v)", cnf)
 				return
 			}
 			h.Note("the token carries no cnf: it is not bound to the certificate")
@@ -248,9 +256,7 @@ func init() {
 			h.requireMTLSBaseline(base)
 			h.rsToken() // the same token defects as the RS-* specs skip it
 			r := h.mtlsToken(c)
-			claims, isJWT := jwtClaims(r.String("access_token"))
-			cnf, _ := claims["cnf"].(map[string]any)
-			if !isJWT || cnf["x5t#S256"] == nil {
+			if x5t, _, _ := tokenX5t(r.String("access_token")); x5t == nil {
 				h.Skip("the mTLS client's token shows no certificate binding (cnf x5t#S256), so there is none to check at the resource")
 			}
 			tok := r.String("access_token")
@@ -298,10 +304,9 @@ func init() {
 				h.Require(got == want, "cnf x5t#S256 "+want+" (RFC 8705 §3.2)", "cnf x5t#S256 %v", got)
 				return
 			}
-			claims, _ := jwtClaims(tok)
-			jwtCnf, _ := claims["cnf"].(map[string]any)
+			jwtX5t, _, _ := tokenX5t(tok)
 			m, _ := h.metadataDoc()
-			bound := jwtCnf["x5t#S256"] != nil || m["tls_client_certificate_bound_access_tokens"] == true
+			bound := jwtX5t != nil || m["tls_client_certificate_bound_access_tokens"] == true
 			if bound {
 				h.Should(false, "cnf x5t#S256 in the introspection of a bound token (RFC 8705 §3.2)", "no cnf (%v)", obj["cnf"])
 				return
@@ -334,13 +339,12 @@ func init() {
 				return
 			}
 			r := h.mtlsToken(c)
-			claims, isJWT := jwtClaims(r.String("access_token"))
+			x5t, cnf, isJWT := tokenX5t(r.String("access_token"))
 			if !r.OK() || !isJWT {
 				h.Note("whether tokens are bound is not visible here: %s", r.Summary())
 				return
 			}
-			cnf, _ := claims["cnf"].(map[string]any)
-			h.Should(cnf["x5t#S256"] != nil, "a token bound to the certificate (cnf x5t#S256), as the metadata announces", "cnf: %v", claims["cnf"])
+			h.Should(x5t != nil, "a token bound to the certificate (cnf x5t#S256), as the metadata announces", "cnf: %v", cnf)
 		},
 	})
 	mtlsSpec(Spec{
