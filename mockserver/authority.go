@@ -144,7 +144,7 @@ func New(cfg Config) (*Authority, error) {
 		a.store = rs
 	}
 	if a.store == nil {
-		a.store = NewMemoryStore(a.now)
+		a.store = NewMemoryStore(a.now, cfg.MaxTokens)
 	}
 	a.scrub = newScrubber(a.clients)
 	alg := cfg.SigningAlg

@@ -36,10 +36,14 @@ func BenchmarkMint(b *testing.B) {
 // parsing, Basic with Appendix B decoding, constant-time secret check,
 // scope, signature, response.
 func BenchmarkTokenRequest(b *testing.B) {
-	for _, alg := range SigningAlgs {
+	for _, alg := range append([]string{FormatOpaque}, SigningAlgs...) {
 		b.Run(alg, func(b *testing.B) {
 			cfg := testConfig()
-			cfg.SigningAlg = alg
+			if alg == FormatOpaque {
+				cfg.TokenFormat = FormatOpaque
+			} else {
+				cfg.SigningAlg = alg
+			}
 			cfg.Issuer = "https://as.example.test"
 			a, err := New(cfg)
 			if err != nil {

@@ -129,6 +129,10 @@ type Config struct {
 	// StoreURL chooses the store: memory (the default), or
 	// redis://HOST:PORT/DB, shared by a fleet of replicas.
 	StoreURL string `yaml:"store"`
+	// MaxTokens bounds the opaque tokens the in-memory store holds (about
+	// 40 bytes each); at the bound the token endpoint answers 503 with
+	// Retry-After until some expire. Zero means DefaultMaxTokens.
+	MaxTokens int `yaml:"max_tokens"`
 	// ClientCAFile holds the CA certificates (PEM) tls_client_auth
 	// certificates must chain to. Without it, and with a tls_client_auth
 	// client, the server makes its own CA (Authority.ClientCA).
@@ -410,6 +414,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClientCAKeyFile != "" && c.ClientCAFile == "" {
 		return fmt.Errorf("client_ca_key_file: needs client_ca_file")
+	}
+	if c.MaxTokens < 0 {
+		return fmt.Errorf("max_tokens: must not be negative")
 	}
 	if c.AssertionSkew < 0 || c.AssertionMaxLifetime < 0 || c.ReplayCacheSize < 0 {
 		return fmt.Errorf("assertion_skew, assertion_max_lifetime, replay_cache_size: must not be negative")

@@ -107,6 +107,10 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	s.claims(x, c)
 	s.bind(x, c) // RFC 8705 §3
 	tok, err := s.sign(x, c)
+	if err != nil && x.client != nil && x.a.formatOf(x.client) == FormatOpaque {
+		// The store is full or unreachable: a passing condition.
+		return nil, &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1", Description: "the token could not be stored"}
+	}
 	if err != nil {
 		return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "token signing failed"}
 	}

@@ -50,16 +50,19 @@ func (a *Authority) formatOf(cl *client) string {
 	return a.tokenFormat
 }
 
-// mintOpaque issues a random token and keeps its claims until it expires.
+// mintOpaque issues a random token (256 bits) and keeps its claims until
+// it expires. Its jti comes from its store key.
 func (a *Authority) mintOpaque(ctx context.Context, c *tokenClaims) (string, error) {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
-	payload, err := c.payload()
+	key := tokenKey(tok)
+	c.JTI = key.jti()
+	claims, err := c.storedClaims()
 	if err != nil {
 		return "", err
 	}
-	if err := a.store.PutToken(ctx, tokenKey(tok), payload, time.Unix(c.Exp, 0)); err != nil {
+	if err := a.store.PutToken(ctx, key, StoredToken{Claims: claims, IssuedAt: c.Iat, Expires: c.Exp}); err != nil {
 		return "", err
 	}
 	return tok, nil
@@ -108,7 +111,8 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 		return nil
 	}
 	var raw []byte
-	id := ""
+	var stored *StoredToken
+	id, jti := "", ""
 	if strings.Count(tok, ".") == 2 {
 		jws, err := jose.ParseSignedCompact(tok, publishedAlgs)
 		if err != nil || len(jws.Signatures) != 1 {
@@ -130,11 +134,12 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 		}
 	} else {
 		key := tokenKey(tok)
-		claims, ok, err := a.store.Token(ctx, key)
+		t, ok, err := a.store.Token(ctx, key)
 		if err != nil || !ok {
 			return nil
 		}
-		raw, id = claims, key
+		raw, id, stored = t.Claims, key.ID(), &t
+		jti = key.jti()
 	}
 	var claims map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -147,6 +152,9 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 			f, _ := n.Float64()
 			claims[k] = f
 		}
+	}
+	if stored != nil {
+		claims["iat"], claims["exp"], claims["jti"] = float64(stored.IssuedAt), float64(stored.Expires), jti
 	}
 	if claims["iss"] != a.Issuer() {
 		return nil
@@ -207,7 +215,8 @@ func (a *Authority) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		a.steps.Load().callerError(x, e)
 		status, code = x.respond(nil, e)
 	} else {
-		writeJSON(w, a.steps.Load().introspection(x, a.lookupToken(r.Context(), x.req.params["token"])))
+		st := a.steps.Load()
+		writeJSON(w, st.introspection(x, st.introspectToken(a, r, x.req.params["token"])))
 	}
 	a.recordCaller(x, EndpointIntrospect, status, code)
 }

@@ -2,7 +2,11 @@ package mockserver
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +63,14 @@ func TestIntrospectionAndRevocation(t *testing.T) {
 				got.body["token_type"] != "Bearer" || got.body["iss"] != a.Issuer() {
 				t.Errorf("introspection of A's token: %d %s", got.status, got.raw)
 			}
-			if exp, ok := got.body["exp"].(float64); !ok || exp != float64(int64(exp)) {
-				t.Errorf("exp %v is not an integer", got.body["exp"])
+			exp, _ := got.body["exp"].(float64)
+			iat, _ := got.body["iat"].(float64)
+			if exp != float64(int64(exp)) || iat != float64(int64(iat)) || exp-iat != time.Duration(a.ttl).Seconds() {
+				t.Errorf("exp %v, iat %v: not integers %v apart", got.body["exp"], got.body["iat"], a.ttl)
+			}
+			jti, _ := got.body["jti"].(string)
+			if other := introspect(t, a, basic(idA, secretA), "token="+url.QueryEscape(issueA(t, a))); jti == "" || other.body["jti"] == jti {
+				t.Errorf("jti %q, and %v for another token", jti, other.body["jti"])
 			}
 			if got := introspect(t, a, basic(idS, secretS), "token=garbage"); got.status != 200 || strings.TrimSpace(got.raw) != `{"active":false}` {
 				t.Errorf("garbage: %d %s", got.status, got.raw)
@@ -109,21 +119,147 @@ func TestIntrospectionMetadata(t *testing.T) {
 func TestMemoryStoreEvicts(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	s := NewMemoryStore(clock).(*memoryStore)
+	s := NewMemoryStore(clock, 0).(*memoryStore)
 	ctx := context.Background()
+	rec := func(ttl time.Duration) StoredToken {
+		return StoredToken{Claims: []byte(`{"client_id":"a"}`), IssuedAt: now.Unix(), Expires: now.Add(ttl).Unix()}
+	}
 	for i := range 1000 {
-		_ = s.PutToken(ctx, "k"+string(rune(i)), []byte("{}"), now.Add(time.Minute))
-		_ = s.Revoke(ctx, "r"+string(rune(i)), now.Add(time.Minute))
+		_ = s.PutToken(ctx, tokenKey(fmt.Sprint("k", i)), rec(time.Minute))
+		_ = s.Revoke(ctx, fmt.Sprint("r", i), now.Add(time.Minute))
 	}
 	if s.size() != 2000 {
 		t.Fatalf("size %d", s.size())
 	}
-	now = now.Add(2 * time.Minute)
-	_ = s.PutToken(ctx, "fresh", []byte("{}"), now.Add(time.Minute))
-	if s.size() != 1 {
-		t.Errorf("after expiry the store holds %d entries, want 1", s.size())
+	if len(s.templates) != 1 {
+		t.Errorf("%d claim sets kept for 1000 tokens with the same claims, want 1", len(s.templates))
 	}
-	if _, ok, _ := s.Token(ctx, "k"); ok {
+	now = now.Add(2 * time.Minute)
+	// Sweeps go shard by shard, on writes: 1000 fresh tokens reach every
+	// shard, one revocation sweeps the revocation list.
+	for i := range 1000 {
+		_ = s.PutToken(ctx, tokenKey(fmt.Sprint("fresh", i)), rec(time.Minute))
+	}
+	_ = s.Revoke(ctx, "fresh", now.Add(time.Minute))
+	if s.size() != 1001 {
+		t.Errorf("after expiry the store holds %d entries, want 1001", s.size())
+	}
+	if _, ok, _ := s.Token(ctx, tokenKey("k1")); ok {
 		t.Error("an expired token is returned")
 	}
+	got, ok, _ := s.Token(ctx, tokenKey("fresh1"))
+	if !ok || got.IssuedAt != now.Unix() || got.Expires != now.Add(time.Minute).Unix() || string(got.Claims) != `{"client_id":"a"}` {
+		t.Errorf("record %+v %v", got, ok)
+	}
+}
+
+// TestMemoryStoreBound: at its bound the store refuses new tokens until
+// some expire; claim sets beyond the template bound keep their own copy.
+func TestMemoryStoreBound(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	s := NewMemoryStore(clock, memShards).(*memoryStore) // one token per shard
+	ctx := context.Background()
+	full := 0
+	for i := range 200 {
+		err := s.PutToken(ctx, tokenKey(fmt.Sprint(i)), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60})
+		if errors.Is(err, ErrStoreFull) {
+			full++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if full != 200-memShards {
+		t.Fatalf("%d of 200 refused by a store of %d, want %d", full, memShards, 200-memShards)
+	}
+	now = now.Add(time.Minute)
+	if err := s.PutToken(ctx, tokenKey("0"), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}); err != nil {
+		t.Errorf("after expiry: %v", err)
+	}
+
+	s = NewMemoryStore(clock, 0).(*memoryStore)
+	for i := range memTemplates + 10 {
+		c := []byte(fmt.Sprintf(`{"n":%d}`, i))
+		if err := s.PutToken(ctx, tokenKey(fmt.Sprint(i)), StoredToken{Claims: c, IssuedAt: now.Unix() - 5, Expires: now.Unix() + 60}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.templates) != memTemplates {
+		t.Errorf("%d templates, want the bound %d", len(s.templates), memTemplates)
+	}
+	for _, i := range []int{0, memTemplates + 9} {
+		got, ok, _ := s.Token(ctx, tokenKey(fmt.Sprint(i)))
+		if !ok || string(got.Claims) != fmt.Sprintf(`{"n":%d}`, i) || got.IssuedAt != now.Unix()-5 {
+			t.Errorf("token %d: %+v %v", i, got, ok)
+		}
+	}
+}
+
+// TestMemoryStoreMatchesAModel: random puts, lookups and clock moves give
+// the answers of a plain map of unexpired tokens.
+func TestMemoryStoreMatchesAModel(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	s := NewMemoryStore(func() time.Time { return now }, 0).(*memoryStore)
+	ctx := context.Background()
+	model := map[TokenKey]int64{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for step := range 200_000 {
+		k := tokenKey(fmt.Sprint(rng.IntN(50_000)))
+		switch op := rng.IntN(10); {
+		case op < 5:
+			exp := now.Unix() + int64(1+rng.IntN(30))
+			if err := s.PutToken(ctx, k, StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: exp}); err != nil {
+				t.Fatal(err)
+			}
+			model[k] = exp
+		case op < 9:
+			got, ok, _ := s.Token(ctx, k)
+			exp, known := model[k]
+			if want := known && now.Unix() < exp; ok != want || ok && got.Expires != exp {
+				t.Fatalf("step %d: Token = %+v %v, want present=%v exp %d", step, got, ok, want, exp)
+			}
+		default:
+			now = now.Add(time.Duration(rng.IntN(3)) * time.Second)
+		}
+	}
+	live := 0
+	for _, exp := range model {
+		if now.Unix() < exp {
+			live++
+		}
+	}
+	if held := int(s.count.Load()); held < live || held > live+50_000 {
+		t.Errorf("the store counts %d entries for %d alive", held, live)
+	}
+}
+
+// BenchmarkMemoryStore is the cost of keeping a token: time per put and
+// lookup, and bytes of heap per token alive.
+func BenchmarkMemoryStore(b *testing.B) {
+	now := time.Now()
+	s := NewMemoryStore(func() time.Time { return now }, 0)
+	ctx := context.Background()
+	keys := make([]TokenKey, 200_000)
+	for i := range keys {
+		keys[i] = tokenKey(fmt.Sprint(i))
+	}
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	rec := StoredToken{Claims: []byte(`{"aud":"https://api.example.test","client_id":"demo-client"}`), IssuedAt: now.Unix(), Expires: now.Unix() + 3600}
+	for _, k := range keys {
+		_ = s.PutToken(ctx, k, rec)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	perToken := float64(m1.HeapAlloc-m0.HeapAlloc) / float64(len(keys))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := keys[i%len(keys)]
+		_ = s.PutToken(ctx, k, rec)
+		if _, ok, _ := s.Token(ctx, k); !ok {
+			b.Fatal("lost")
+		}
+	}
+	b.ReportMetric(perToken, "heap-B/token")
 }

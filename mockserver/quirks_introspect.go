@@ -17,6 +17,7 @@ const (
 	QuirkIntrospectBadAuth400      Quirk = "introspect-bad-auth-400"
 	QuirkIntrospectTrustsHint      Quirk = "introspect-trusts-hint"
 	QuirkIntrospectHTTPURL         Quirk = "introspect-http-url"
+	QuirkIntrospectIgnoresExp      Quirk = "introspect-ignores-exp"
 	QuirkRevokeUnsupported         Quirk = "revoke-unsupported"
 	QuirkRevokeNoEffect            Quirk = "revoke-no-effect"
 	QuirkRevokeUnknown400          Quirk = "revoke-unknown-400"
@@ -39,6 +40,18 @@ func init() {
 					out["error"] = "token not found"
 				}
 				return out
+			}
+		}},
+		QuirkIntrospectIgnoresExp: {"introspection answers active:true for expired JWTs: it checks the signature and the revocation list, not exp (RFC 7662 §4); the store drops expired opaque tokens anyway", func(s *steps, a *Authority) {
+			s.introspectToken = func(a *Authority, r *http.Request, tok string) *tokenState {
+				st := a.tokenState(r.Context(), tok)
+				if st == nil {
+					return nil
+				}
+				if revoked, err := a.store.Revoked(r.Context(), st.id); err != nil || revoked {
+					return nil
+				}
+				return st
 			}
 		}},
 		QuirkIntrospectActiveString: {"introspection answers active as the string \"true\" (RFC 7662 §2.2: a boolean)", func(s *steps, a *Authority) {

@@ -196,7 +196,7 @@ type successResponse struct {
 func writeSuccess(x *exchange, r *successResponse) int {
 	h := x.w.Header()
 	x.s.noStore(h)
-	body, _ := json.Marshal(r)
+	body, _ := r.appendJSON(make([]byte, 0, 128+len(r.AccessToken)))
 	status := r.status
 	if status == 0 {
 		status = http.StatusOK

@@ -107,6 +107,9 @@ type steps struct {
 	// callerError may reshape the refusal of an introspection or
 	// revocation caller.
 	callerError func(x *exchange, e *oauthError)
+	// introspectToken finds the state of a token presented for
+	// introspection (nil: inactive).
+	introspectToken func(a *Authority, r *http.Request, tok string) *tokenState
 	// introspection answers RFC 7662 for a token's state (nil: inactive).
 	introspection func(x *exchange, st *tokenState) map[string]any
 	// revoke applies RFC 7009 to a token the caller presented (nil:
@@ -153,6 +156,7 @@ func (a *Authority) reference() *steps {
 		bearerChallenge:    keepChallenge,
 		callerError:        keepCallerError,
 		introspection:      a.introspection,
+		introspectToken:    activeToken,
 		revoke:             a.revokeOwn,
 		mtlsCert:           a.mtlsCert,
 		bind:               a.bindToken,

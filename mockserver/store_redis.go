@@ -1,9 +1,11 @@
 package mockserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,25 +59,39 @@ func (r *RedisStore) SetClock(now func() time.Time) { r.now = now }
 // Close closes the connection pool.
 func (r *RedisStore) Close() error { return r.c.Close() }
 
-// PutToken implements Store.
-func (r *RedisStore) PutToken(ctx context.Context, key string, claims []byte, exp time.Time) error {
-	ttl := exp.Sub(r.now())
+// PutToken implements Store: the record is "iat exp claims".
+func (r *RedisStore) PutToken(ctx context.Context, key TokenKey, t StoredToken) error {
+	ttl := time.Unix(t.Expires, 0).Sub(r.now())
 	if ttl <= 0 {
 		return nil
 	}
-	return r.c.Set(ctx, r.prefix+"tok:"+key, claims, ttl).Err()
+	v := strconv.AppendInt(nil, t.IssuedAt, 10)
+	v = append(strconv.AppendInt(append(v, ' '), t.Expires, 10), ' ')
+	return r.c.Set(ctx, r.prefix+key.ID(), append(v, t.Claims...), ttl).Err()
 }
 
 // Token implements Store.
-func (r *RedisStore) Token(ctx context.Context, key string) ([]byte, bool, error) {
-	b, err := r.c.Get(ctx, r.prefix+"tok:"+key).Bytes()
+func (r *RedisStore) Token(ctx context.Context, key TokenKey) (StoredToken, bool, error) {
+	b, err := r.c.Get(ctx, r.prefix+key.ID()).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
+		return StoredToken{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return StoredToken{}, false, err
 	}
-	return b, true, nil
+	f := bytes.SplitN(b, []byte(" "), 3)
+	if len(f) != 3 {
+		return StoredToken{}, false, fmt.Errorf("store: malformed token record")
+	}
+	iat, err1 := strconv.ParseInt(string(f[0]), 10, 64)
+	exp, err2 := strconv.ParseInt(string(f[1]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return StoredToken{}, false, fmt.Errorf("store: malformed token record")
+	}
+	if !r.now().Before(time.Unix(exp, 0)) {
+		return StoredToken{}, false, nil
+	}
+	return StoredToken{Claims: f[2], IssuedAt: iat, Expires: exp}, true, nil
 }
 
 // Revoke implements Store.

@@ -57,7 +57,7 @@ func (a *Authority) claims(x *exchange, c *tokenClaims) {
 // extras or removals apply (the same bytes for the same claims).
 func (c *tokenClaims) payload() ([]byte, error) {
 	if c.extra == nil && c.drop == nil {
-		return json.Marshal(c)
+		return c.appendJSON(make([]byte, 0, 320), true)
 	}
 	m := map[string]any{"aud": c.Aud, "client_id": c.ClientID, "exp": c.Exp, "iat": c.Iat, "iss": c.Iss, "jti": c.JTI, "sub": c.Sub}
 	if c.Scope != nil {
@@ -75,6 +75,17 @@ func (c *tokenClaims) payload() ([]byte, error) {
 		delete(m, k)
 	}
 	return json.Marshal(m)
+}
+
+// storedClaims marshals the claims an opaque token's store record keeps:
+// all but iat, exp and jti, which the record carries itself.
+func (c *tokenClaims) storedClaims() ([]byte, error) {
+	if c.extra == nil && c.drop == nil {
+		return c.appendJSON(make([]byte, 0, 256), false)
+	}
+	d := *c
+	d.drop = append(append([]string(nil), c.drop...), "iat", "exp", "jti")
+	return d.payload()
 }
 
 // sign makes the JWS with the current signing key: its kid in the header,

@@ -157,6 +157,10 @@ type Target struct {
 	SpecialClient *Client
 	// NoGrantClient is a client that may not use client_credentials.
 	NoGrantClient *Client
+	// ShortLivedClient is a client whose tokens live at most 120 s, so
+	// that INT-07 can see one expire; unneeded when the client under
+	// test's tokens are that short-lived already.
+	ShortLivedClient *Client
 	// ResourceURL is a protected resource (RFC 6750) that accepts the
 	// client under test's tokens; it unlocks the RS-* specs.
 	ResourceURL string
@@ -317,7 +321,7 @@ func (t *Target) Validate() error {
 	if err := t.validateClient(); err != nil {
 		return err
 	}
-	for _, c := range []*Client{t.SpecialClient, t.NoGrantClient} {
+	for _, c := range []*Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient} {
 		if c == nil {
 			continue
 		}
@@ -457,6 +461,9 @@ func (t *Target) clients() []*Client {
 	if t.NoGrantClient != nil {
 		out = append(out, t.NoGrantClient)
 	}
+	if t.ShortLivedClient != nil {
+		out = append(out, t.ShortLivedClient)
+	}
 	if t.SecretJWTClient != nil {
 		out = append(out, t.SecretJWTClient)
 	}
@@ -477,6 +484,10 @@ const (
 	EnvSpecialSecret   = "OCCHECK_SPECIAL_CLIENT_SECRET"
 	EnvNoGrantClientID = "OCCHECK_NOGRANT_CLIENT_ID"
 	EnvNoGrantSecret   = "OCCHECK_NOGRANT_CLIENT_SECRET"
+	// EnvShortLivedClientID and EnvShortLivedSecret name the client
+	// whose tokens live at most 120 s (INT-07).
+	EnvShortLivedClientID = "OCCHECK_SHORT_LIVED_CLIENT_ID"
+	EnvShortLivedSecret   = "OCCHECK_SHORT_LIVED_CLIENT_SECRET"
 	// EnvSecretJWTSecret holds the client_secret_jwt client's secret.
 	EnvSecretJWTSecret = "OCCHECK_SECRET_JWT_CLIENT_SECRET"
 	// EnvAssertionSecret names, in reproducing curl lines, a secret the
@@ -543,6 +554,9 @@ func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
 	}
 	if id := getenv(EnvNoGrantClientID); id != "" {
 		t.NoGrantClient = &Client{ID: id, Secret: getenv(EnvNoGrantSecret), SecretEnv: EnvNoGrantSecret}
+	}
+	if id := getenv(EnvShortLivedClientID); id != "" {
+		t.ShortLivedClient = &Client{ID: id, Secret: getenv(EnvShortLivedSecret), SecretEnv: EnvShortLivedSecret}
 	}
 	if p := getenv(EnvProfiles); p != "" {
 		t.Profiles = strings.Split(p, ",")

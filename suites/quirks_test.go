@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/mockserver"
@@ -86,6 +87,7 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 	"introspect-bad-auth-400":             {"INT-05": warn},
 	"introspect-http-url":                 {"INT-01": skip, "INT-02": skip, "INT-03": skip, "INT-04": skip, "INT-05": skip, "INT-06": skip, "INT-08": fail, "MTLS-10": skip, "REV-02": skip, "REV-05": skip, "REV-06": skip},
 	"introspect-inactive-details":         {"INT-03": warn},
+	"introspect-ignores-exp":              {"INT-07": fail},
 	"introspect-no-auth":                  {"INT-01": fail},
 	"introspect-scope-array":              {"INT-04": warn},
 	"introspect-trusts-hint":              {"INT-06": fail},
@@ -192,6 +194,11 @@ var quirkExpectations = map[mockserver.Quirk]map[string]reports.Verdict{
 
 // quirkTargets adjusts the target for quirks that need it.
 var quirkTargets = map[mockserver.Quirk]func(*Target){
+	// INT-07 watches a token expire: it needs a client with short-lived
+	// tokens (the clean run skips it; the embedded run passes it).
+	"introspect-ignores-exp": func(t *Target) {
+		t.ShortLivedClient = &Client{ID: shortLivedID, Secret: shortLivedSecret, SecretEnv: EnvShortLivedSecret}
+	},
 	"assertion-replay":                    func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
 	"assertion-metadata-non-fapi-methods": func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
 	"assertion-metadata-non-fapi-algs":    func(t *Target) { t.Profiles = append(t.Profiles, ProfileFAPI2) },
@@ -210,6 +217,7 @@ var quirkTargets = map[mockserver.Quirk]func(*Target){
 
 // quirkConfigs adjusts the mock's clients for quirks that need it.
 var quirkConfigs = map[mockserver.Quirk]func(*mockserver.Config){
+	"introspect-ignores-exp": withShortLivedClient,
 	// Replay protection is graded only under FAPI 2.0 (RFC 7523 leaves it
 	// optional): the mock and the run both use that profile.
 	"assertion-replay":                    func(c *mockserver.Config) { c.AssertionProfile = mockserver.ProfileFAPI2 },
@@ -218,6 +226,17 @@ var quirkConfigs = map[mockserver.Quirk]func(*mockserver.Config){
 	"metadata-post-first": func(c *mockserver.Config) {
 		c.Clients[0].AuthMethods = []string{rfc6749.AuthClientSecretBasic}
 	},
+}
+
+// The client of INT-07's runs, with tokens of 2 s.
+const (
+	shortLivedID     = "short-lived-client"
+	shortLivedSecret = "short-lived-secret"
+)
+
+// withShortLivedClient registers INT-07's client.
+func withShortLivedClient(c *mockserver.Config) {
+	c.Clients = append(c.Clients, mockserver.Client{ID: shortLivedID, Secret: shortLivedSecret, Scopes: []string{"read"}, TokenTTL: mockserver.Duration(2 * time.Second)})
 }
 
 // verdicts runs the suite against a mock with quirks and returns each
@@ -404,4 +423,47 @@ func TestQuirkDescriptionsNameTheRule(t *testing.T) {
 		t.Errorf("Quirks() is not sorted")
 	}
 	_ = fmt.Sprint()
+}
+
+// TestExpiryIsWatched: INT-07 passes a server whose short-lived tokens
+// go inactive, fails one that ignores exp, and skips, saying why, when
+// no client's tokens are short-lived.
+func TestExpiryIsWatched(t *testing.T) {
+	for _, tc := range []struct {
+		quirk mockserver.Quirk
+		short bool
+		want  reports.Verdict
+	}{{"", true, pass}, {"introspect-ignores-exp", true, fail}, {"", false, skip}} {
+		t.Run(fmt.Sprintf("%s/%v", tc.quirk, tc.short), func(t *testing.T) {
+			t.Parallel()
+			cfg := mockConfig()
+			if tc.quirk != "" {
+				cfg.Quirks = []mockserver.Quirk{tc.quirk}
+			}
+			withShortLivedClient(&cfg)
+			s := mockserver.NewUnstartedServer(cfg)
+			s.StartTLS()
+			t.Cleanup(s.Close)
+			target := mockTarget(s)
+			if tc.short {
+				quirkTargets["introspect-ignores-exp"](&target)
+			}
+			run, err := Run(t.Context(), target, RunOptions{LabelFilter: "id: containsAny {INT-07}"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range run.Specs {
+				if r.ID == "INT-07" {
+					if r.Verdict != tc.want {
+						t.Errorf("INT-07 = %s, want %s: %s", r.Verdict, tc.want, failureText(r))
+					}
+					if tc.want == skip && !strings.Contains(failureText(r), "--short-lived-client-id") {
+						t.Errorf("the skip does not say how to run it: %+v", r.Message)
+					}
+					return
+				}
+			}
+			t.Fatal("INT-07 did not run")
+		})
+	}
 }

@@ -2,10 +2,12 @@ package suites
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/reports"
@@ -273,6 +275,58 @@ func init() {
 		},
 	})
 	introspectionSpec(Spec{
+		ID: "INT-07", RFC: "7662", Section: "4", Level: reports.Must,
+		DependsOn: []string{idJSONToken, "RESP-AT-01", "INT-02", "INT-08"},
+		Title:     "An expired token is inactive.",
+		How: "A token that lives at most 120 s: the client under test's, else --short-lived-client-id's. Introspect it at once, as its own client, " +
+			"then once a second from 1 s to 5 s (a margin for clock skew) after its expires_in has run out.",
+		Accepts: "active true at first, active false by 5 s after the expiry. Skipped when no client gets tokens of 120 s or less.",
+		Catches: "Introspection that answers from a token's record or signature without checking exp.",
+		Run: func(h *H) {
+			u := h.needEndpoint(h.introspectionURL(), "introspection_endpoint", "--introspection-url")
+			c := &h.T.Client
+			issued := time.Now()
+			_, obj := h.MustToken()
+			life, ok := lifetime(obj)
+			if (!ok || life > maxWatchedLifetime) && h.T.ShortLivedClient != nil {
+				c = h.T.ShortLivedClient
+				issued = time.Now()
+				r := h.Send(ccBody(), h.As(c))
+				obj, _ = r.JSON()
+				life, ok = lifetime(obj)
+				if !r.OK() || !ok || life > maxWatchedLifetime {
+					h.Skip(fmt.Sprintf("the short-lived client %s got no token of at most %d s (%s)", c.ID, maxWatchedLifetime, r.Summary()))
+				}
+			}
+			if !ok || life > maxWatchedLifetime {
+				h.Skip(fmt.Sprintf("tokens live %v s here; watching one expire needs a client whose tokens live at most %d s (--short-lived-client-id)", obj["expires_in"], maxWatchedLifetime))
+			}
+			tok, _ := obj["access_token"].(string)
+			first := h.Send(form("token", tok), URL(u), h.As(c))
+			fobj, _ := first.JSON()
+			if fobj["active"] != true {
+				h.Skip("the fresh token is not active to its own client (" + first.Summary() + "): INT-02 grades that; its expiry cannot be watched")
+			}
+			// From 1 s after the expiry, once a second, until 5 s after it
+			// (the margin for clock skew): the first inactive answer passes.
+			expiry := issued.Add(time.Duration(life) * time.Second)
+			var after *Response
+			for wait := 1; wait <= 5; wait++ {
+				select {
+				case <-time.After(time.Until(expiry.Add(time.Duration(wait) * time.Second))):
+				case <-h.ctx.Done():
+					h.Skip("the run was cancelled while the token was expiring")
+				}
+				after = h.Send(form("token", tok), URL(u), h.As(c))
+				if aobj, _ := after.JSON(); after.Status == 200 && aobj["active"] == false {
+					h.Note("inactive %d s after the %d s token's expiry", wait, life)
+					return
+				}
+			}
+			h.Require(false, "active false at the latest 5 s after the token's expires_in ran out (RFC 7662 §4)", "%s", after.Summary())
+		},
+	})
+	introspectionSpec(Spec{
 		ID: "INT-08", RFC: "7662", Section: "4", Level: reports.Must,
 		Title:   "The introspection endpoint is served over TLS.",
 		How:     "The introspection endpoint URL.",
@@ -424,4 +478,17 @@ func sameScopes(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// maxWatchedLifetime is the longest token lifetime INT-07 waits out.
+const maxWatchedLifetime = 120
+
+// lifetime reads a token response's expires_in as whole seconds.
+func lifetime(obj map[string]any) (int64, bool) {
+	n, ok := obj["expires_in"].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	v, err := n.Int64()
+	return v, err == nil && v >= 0
 }

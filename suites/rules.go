@@ -259,6 +259,12 @@ var rules = map[string]Rule{
 		Sentence: "RFC 7662 §2.1: a token_type_hint that is wrong does not stop the server: it MUST extend its search across all of its supported token types.",
 		Binds:    "server",
 	},
+	"INT-07": {
+		Keyword:  "MUST",
+		Sentence: "RFC 7662 §4: if the token can expire, the authorization server MUST determine whether or not it has expired before answering active:true.",
+		Binds:    "server",
+		Why:      "Black-box only when a token expires during the run: the spec waits out tokens of at most 120 s and polls from 1 s to 5 s (the catalogue's margin for clock skew) after the expiry, failing only a token still active at 5 s; longer-lived tokens skip, saying which flag gives a short-lived client.",
+	},
 	"INT-08": {
 		Keyword:  "MUST",
 		Sentence: "RFC 7662 §4: the introspection endpoint MUST be protected by TLS.",

@@ -6,7 +6,8 @@
 //
 // Run it through bench/load.sh, which builds occheck first.
 //
-//	go run ./bench/load -occheck /path/to/occheck [-duration 10s] [-conns 32] [-algs RS256,ES256]
+//	go run ./bench/load -occheck /path/to/occheck [-duration 10s] [-runs 3] [-conns 32] [-algs RS256,ES256]
+//	    [-format opaque [-endpoint introspect] [-ttl 10s] [-store redis://127.0.0.1:6379/0 -replicas 2]]
 package main
 
 import (
@@ -45,10 +46,15 @@ import (
 
 func main() {
 	occheck := flag.String("occheck", "", "path to the occheck binary")
-	duration := flag.Duration("duration", 10*time.Second, "load duration per target")
+	duration := flag.Duration("duration", 10*time.Second, "load duration per run")
+	runs := flag.Int("runs", 1, "runs per target, alternating with the bare baseline; the row gives medians")
 	conns := flag.Int("conns", 32, "concurrent connections")
 	algs := flag.String("algs", "RS256,PS256,ES256,EdDSA", "algorithms to measure")
-	format := flag.String("format", "jwt", "token format of the mock: jwt or opaque (kept in the in-memory store)")
+	format := flag.String("format", "jwt", "token format of the mock: jwt or opaque (kept in the store)")
+	endpoint := flag.String("endpoint", "token", "what is loaded: token (issuance) or introspect (RFC 7662, of one opaque token)")
+	ttl := flag.Duration("ttl", 0, "token lifetime of the loaded client (token_ttl); 0 keeps the mock's 1h")
+	store := flag.String("store", "", "the mock's --store (redis://HOST:PORT/DB for a fleet)")
+	replicas := flag.Int("replicas", 1, "mock processes sharing -store; connections are spread over them")
 	auth := flag.String("auth", "client_secret_basic", "client authentication: client_secret_basic, private_key_jwt (an ES256 assertion per request, signed before the load starts), or both")
 	serveBare := flag.String("serve-bare", "", "internal: serve the bare baseline on this address with a body of -bare-size bytes")
 	bareSize := flag.Int("bare-size", 0, "internal: bare body size")
@@ -61,10 +67,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "load: -occheck is required (bench/load.sh sets it)")
 		os.Exit(2)
 	}
+	if *endpoint != "token" && *endpoint != "introspect" {
+		fmt.Fprintf(os.Stderr, "load: -endpoint %q is not token or introspect\n", *endpoint)
+		os.Exit(2)
+	}
+	if *runs < 1 || *replicas < 1 || (*replicas > 1 && *store == "") {
+		fmt.Fprintln(os.Stderr, "load: -runs and -replicas are at least 1, and replicas share a -store")
+		os.Exit(2)
+	}
 	cores := runtime.NumCPU()
-	fmt.Printf("# occheck mock load test: %s, %d cores, %d connections, %v per target, %s\n\n",
-		runtime.GOARCH, cores, *conns, *duration, time.Now().UTC().Format("2006-01-02"))
-	fmt.Println("| alg | start→token | idle RSS | tokens/s | bare rps | sign/s (1 core) | bound | % of bound | p50 | p99 | bare p99 | p99 ratio | RSS after load | peak RSS | errors |")
+	fmt.Printf("# occheck mock load test: %s, %d cores, %d connections, %d × %v per target, %s\n\n",
+		runtime.GOARCH, cores, *conns, *runs, *duration, time.Now().UTC().Format("2006-01-02"))
+	fmt.Println("| target | start→token | idle RSS | requests/s | bare rps | sign/s (1 core) | bound | % of bound | p50 | p99 | bare p99 | p99 ratio | RSS after load | peak RSS | errors |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	auths := []string{*auth}
 	if *auth == "both" {
@@ -72,7 +86,8 @@ func main() {
 	}
 	for _, alg := range strings.Split(*algs, ",") {
 		for _, a := range auths {
-			if err := measure(*occheck, alg, a, *format, *duration, *conns, cores); err != nil {
+			o := options{alg: alg, auth: a, format: *format, endpoint: *endpoint, ttl: *ttl, store: *store, replicas: *replicas, d: *duration, runs: *runs, conns: *conns, cores: cores}
+			if err := measure(*occheck, o); err != nil {
 				fmt.Fprintf(os.Stderr, "load %s %s: %v\n", alg, a, err)
 				os.Exit(1)
 			}
@@ -80,12 +95,56 @@ func main() {
 	}
 }
 
-func measure(bin, alg, auth, format string, d time.Duration, conns, cores int) error {
+// options are one row's settings.
+type options struct {
+	alg, auth, format, endpoint, store string
+	ttl, d                             time.Duration
+	replicas, runs, conns, cores       int
+}
+
+// mockProc is one running mock.
+type mockProc struct {
+	cmd                  *exec.Cmd
+	tokenURL, user, pass string
+}
+
+// startMock starts the mock as a user does and reads its banner.
+func startMock(bin string, args []string) (*mockProc, error) {
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	m := &mockProc{cmd: cmd}
+	if m.tokenURL, m.user, m.pass, err = readBanner(out); err != nil {
+		m.stop()
+		return nil, err
+	}
+	if m.user == "" {
+		m.user, m.pass = url.QueryEscape(mockserver.DemoClientID), url.QueryEscape(mockserver.DemoClientSecret)
+	}
+	return m, nil
+}
+
+func (m *mockProc) stop() { _ = m.cmd.Process.Signal(os.Interrupt); _ = m.cmd.Wait() }
+
+func measure(bin string, o options) error {
 	// The mock, as a user starts it; for private_key_jwt with a client
 	// registered with this run's key.
-	args := []string{"mock", "--addr", "127.0.0.1:0", "--signing-alg", alg}
+	args := []string{"mock", "--addr", "127.0.0.1:0", "--signing-alg", o.alg}
+	if o.store != "" {
+		args = append(args, "--store", o.store)
+	}
 	var key *mockserver.ClientKey
-	if auth == "private_key_jwt" {
+	switch {
+	case o.auth == "private_key_jwt":
+		if o.format != "jwt" || o.endpoint != "token" {
+			return fmt.Errorf("private_key_jwt is measured on JWT issuance only")
+		}
 		var err error
 		if key, err = mockserver.GenerateClientKey(mockserver.ES256); err != nil {
 			return err
@@ -96,57 +155,64 @@ func measure(bin, alg, auth, format string, d time.Duration, conns, cores int) e
 		}
 		defer os.Remove(cfg)
 		args = append(args, "--config", cfg)
-	} else if auth != "client_secret_basic" {
-		return fmt.Errorf("-auth %q is not client_secret_basic, private_key_jwt or both", auth)
-	}
-	if format == "opaque" {
-		if key != nil {
-			return fmt.Errorf("-format opaque is measured with client_secret_basic only")
+	case o.auth != "client_secret_basic":
+		return fmt.Errorf("-auth %q is not client_secret_basic, private_key_jwt or both", o.auth)
+	case o.format == "opaque" || o.ttl > 0:
+		if o.format != "opaque" && o.format != "jwt" {
+			return fmt.Errorf("-format %q is not jwt or opaque", o.format)
 		}
-		cfg, err := writeConfig(fmt.Sprintf("token_format: opaque\nclients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n",
-			mockserver.DemoClientID, mockserver.DemoClientSecret))
+		c := fmt.Sprintf("token_format: %s\nclients:\n  - id: %s\n    secret: %q\n    scopes: [read, write]\n    default_scopes: [read]\n",
+			o.format, mockserver.DemoClientID, mockserver.DemoClientSecret)
+		if o.ttl > 0 {
+			c += fmt.Sprintf("    token_ttl: %s\n", o.ttl)
+		}
+		cfg, err := writeConfig(c)
 		if err != nil {
 			return err
 		}
 		defer os.Remove(cfg)
 		args = append(args, "--config", cfg)
-	} else if format != "jwt" {
-		return fmt.Errorf("-format %q is not jwt or opaque", format)
+	case o.format != "jwt":
+		return fmt.Errorf("-format %q is not jwt or opaque", o.format)
+	}
+	if o.endpoint == "introspect" && o.format != "opaque" {
+		return fmt.Errorf("-endpoint introspect is measured with -format opaque")
+	}
+	if o.replicas > 1 && o.format != "opaque" {
+		return fmt.Errorf("a fleet is measured with -format opaque (JWT replicas share no state)")
 	}
 	start := time.Now()
-	cmd := exec.Command(bin, args...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
+	var mocks []*mockProc
+	defer func() {
+		for _, m := range mocks {
+			m.stop()
+		}
+	}()
+	for range o.replicas {
+		m, err := startMock(bin, args)
+		if err != nil {
+			return err
+		}
+		mocks = append(mocks, m)
 	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	tokenURL, user, pass, err := readBanner(out)
-	if err != nil {
-		return err
-	}
-	if user == "" {
-		user, pass = url.QueryEscape(mockserver.DemoClientID), url.QueryEscape(mockserver.DemoClientSecret)
-	}
-	creds := basicCreds(user, pass)
+	creds := basicCreds(mocks[0].user, mocks[0].pass)
 	var signing time.Duration // the client's pre-signing, not the server's start-up
 	if key != nil {
 		t := time.Now()
 		// Each request needs its own assertion (jti is single use): sign
 		// them all before the clock starts, so the client's signing is
 		// not measured.
-		if creds, err = assertionCreds(key, tokenURL, int(12000*d.Seconds())+1, d); err != nil {
+		var err error
+		if creds, err = assertionCreds(key, mocks[0].tokenURL, int(12000*o.d.Seconds()*float64(o.runs))+1, o.d*time.Duration(o.runs)); err != nil {
 			return err
 		}
 		signing = time.Since(t)
 	}
-	client := newClient(conns)
+	client := newClient(o.conns)
 	var body []byte
+	var err error
 	for {
-		if body, err = token(client, tokenURL, creds); err == nil {
+		if body, err = post(client, mocks[0].tokenURL, tokenBody, creds); err == nil {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
@@ -155,27 +221,62 @@ func measure(bin, alg, auth, format string, d time.Duration, conns, cores int) e
 		time.Sleep(time.Millisecond)
 	}
 	startup := time.Since(start) - signing
+	urls, reqBody := make([]string, len(mocks)), tokenBody
+	for i, m := range mocks {
+		urls[i] = m.tokenURL
+	}
+	if o.endpoint == "introspect" {
+		var tr struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.Unmarshal(body, &tr); err != nil {
+			return err
+		}
+		reqBody = "token=" + url.QueryEscape(tr.AccessToken)
+		for i := range urls {
+			urls[i] = strings.TrimSuffix(urls[i], "/token") + "/introspect"
+		}
+		if body, err = post(client, urls[len(urls)-1], reqBody, creds); err != nil || !strings.Contains(string(body), `"active":true`) {
+			return fmt.Errorf("introspection of the token: %s %v", body, err)
+		}
+	}
 	time.Sleep(500 * time.Millisecond)
-	idle := rss(cmd.Process.Pid, "VmRSS")
+	idle := rss(mocks[0].cmd.Process.Pid, "VmRSS")
 
-	res := load(client, tokenURL, creds, d, conns)
-	after := rss(cmd.Process.Pid, "VmRSS")
-	peak := rss(cmd.Process.Pid, "VmHWM")
+	var mockRuns, bareRuns []result
+	for range o.runs {
+		mockRuns = append(mockRuns, load(client, urls, reqBody, creds, o.d, o.conns))
+		// The bare baseline in its own process, same body size.
+		bare, err := bareRun(len(body), o.d, o.conns)
+		if err != nil {
+			return err
+		}
+		bareRuns = append(bareRuns, bare)
+	}
+	after := rss(mocks[0].cmd.Process.Pid, "VmRSS")
+	peak := rss(mocks[0].cmd.Process.Pid, "VmHWM")
+	res, bare := median(mockRuns), median(bareRuns)
 
-	// The bare baseline in its own process, same body size.
-	bare, err := bareRun(len(body), d, conns)
-	if err != nil {
-		return err
+	label := o.alg
+	signRate, bound := 0.0, bare.rps
+	if o.format == "opaque" {
+		label = "opaque"
+		if o.endpoint == "introspect" {
+			label = "introspect (opaque)"
+		}
+	} else {
+		if signRate, err = signingRate(o.alg); err != nil {
+			return err
+		}
+		bound = 1 / (1/bare.rps + (1/signRate)/float64(o.cores))
 	}
-	signRate, err := signingRate(alg)
-	if err != nil {
-		return err
+	if o.ttl > 0 {
+		label += fmt.Sprintf(", token_ttl %v", o.ttl)
 	}
-	tSign := 1 / signRate
-	bound := 1 / (1/bare.rps + tSign/float64(cores))
-	label := alg
-	if format == "opaque" {
-		label, signRate, bound = "opaque", 0, bare.rps
+	if o.replicas > 1 {
+		label += fmt.Sprintf(", %d replicas on %s", o.replicas, redactStore(o.store))
+	} else if o.store != "" {
+		label += ", store " + redactStore(o.store)
 	}
 	if key != nil {
 		label += " (private_key_jwt, ES256 assertions)"
@@ -186,6 +287,31 @@ func measure(bin, alg, auth, format string, d time.Duration, conns, cores int) e
 		float64(res.p99)/float64(bare.p99), mib(after), mib(peak), res.errors)
 	return nil
 }
+
+// median is the run with the median rate (its latencies with it); the
+// errors are the sum over the runs.
+func median(rs []result) result {
+	sorted := append([]result(nil), rs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].rps < sorted[j].rps })
+	m := sorted[len(sorted)/2]
+	m.errors = 0
+	for _, r := range rs {
+		m.errors += r.errors
+	}
+	return m
+}
+
+// redactStore drops a password from a store URL.
+func redactStore(u string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		p.User = nil
+		return p.String()
+	}
+	return u
+}
+
+// tokenBody is the token request's body before the credentials.
+const tokenBody = "grant_type=client_credentials"
 
 func mib(kb int64) float64 { return float64(kb) / 1024 }
 
@@ -308,7 +434,9 @@ func assertionConfig(key *mockserver.ClientKey) (string, error) {
 
 var errNoCredentials = errors.New("out of pre-signed assertions")
 
-func token(c *http.Client, tokenURL string, creds credentials) ([]byte, error) {
+// post sends body (and the credentials) as a form and returns the 200
+// response's body.
+func post(c *http.Client, u, body string, creds credentials) ([]byte, error) {
 	hdr := &http.Request{Header: http.Header{}}
 	extra, ok := creds(hdr)
 	if !ok {
@@ -316,7 +444,7 @@ func token(c *http.Client, tokenURL string, creds credentials) ([]byte, error) {
 	}
 	// The body is known before the request is made, so it goes out with a
 	// Content-Length, never chunked.
-	req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader("grant_type=client_credentials"+extra))
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body+extra))
 	req.Header = hdr.Header
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.Do(req)
@@ -340,8 +468,9 @@ type result struct {
 	errors   int64
 }
 
-// load runs conns workers for d and collects latencies.
-func load(c *http.Client, u string, creds credentials, d time.Duration, conns int) result {
+// load runs conns workers for d, spread over urls, and collects
+// latencies.
+func load(c *http.Client, urls []string, body string, creds credentials, d time.Duration, conns int) result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var ok, bad atomic.Int64
@@ -354,7 +483,7 @@ func load(c *http.Client, u string, creds credentials, d time.Duration, conns in
 			defer wg.Done()
 			for ctx.Err() == nil {
 				t := time.Now()
-				_, err := token(c, u, creds)
+				_, err := post(c, urls[w%len(urls)], body, creds)
 				if ctx.Err() != nil || errors.Is(err, errNoCredentials) {
 					return
 				}
@@ -398,7 +527,7 @@ func bareRun(size int, d time.Duration, conns int) (result, error) {
 	c := newClient(conns)
 	u := "http://" + addr + "/token"
 	for i := 0; ; i++ {
-		if _, err := token(c, u, basicCreds("x", "y")); err == nil {
+		if _, err := post(c, u, tokenBody, basicCreds("x", "y")); err == nil {
 			break
 		}
 		if i > 5000 {
@@ -406,7 +535,7 @@ func bareRun(size int, d time.Duration, conns int) (result, error) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return load(c, u, basicCreds("x", "y"), d, conns), nil
+	return load(c, []string{u}, tokenBody, basicCreds("x", "y"), d, conns), nil
 }
 
 // serveBareHandler answers every request with a fixed JSON body: the cost

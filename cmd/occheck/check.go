@@ -42,6 +42,8 @@ type runFlags struct {
 	specialSecretFile string
 	nograntID         string
 	nograntSecretFile string
+	shortID           string
+	shortSecretFile   string
 	assertionID       string
 	clientKeyFile     string
 	clientKeyID       string
@@ -95,6 +97,8 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.specialSecretFile, "special-client-secret-file", "", "file holding the special client's secret")
 	fs.StringVar(&f.nograntID, "nogrant-client-id", "", "a client not allowed client_credentials (secret: $OCCHECK_NOGRANT_CLIENT_SECRET)")
 	fs.StringVar(&f.nograntSecretFile, "nogrant-client-secret-file", "", "file holding the no-grant client's secret")
+	fs.StringVar(&f.shortID, "short-lived-client-id", "", "a client whose tokens live at most 120 s, for INT-07 (secret: $OCCHECK_SHORT_LIVED_CLIENT_SECRET)")
+	fs.StringVar(&f.shortSecretFile, "short-lived-client-secret-file", "", "file holding the short-lived client's secret")
 	fs.StringVar(&f.assertionID, "assertion-client-id", "", "another client, registered for private_key_jwt (RFC 7523), whose key is --client-key-file; unlocks the JWT-* specs (default: the client under test)")
 	fs.StringVar(&f.clientKeyFile, "client-key-file", "", "private key of the client under test (or of --assertion-client-id) for private_key_jwt: PEM (PKCS#8, PKCS#1, SEC 1) or JWK, as occheck keygen writes it; it stays in memory")
 	fs.StringVar(&f.clientKeyID, "client-key-id", "", "kid to put in assertions (default: the JWK's kid, else the key's RFC 7638 thumbprint as occheck keygen prints it; none: no kid)")
@@ -332,6 +336,13 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		t.NoGrantClient = &suites.Client{ID: f.nograntID, Secret: s, SecretEnv: suites.EnvNoGrantSecret}
 	}
+	if f.shortID != "" {
+		s, err := readSecret(getenv, suites.EnvShortLivedSecret, f.shortSecretFile, "--short-lived-client-secret-file")
+		if err != nil {
+			return nil, err
+		}
+		t.ShortLivedClient = &suites.Client{ID: f.shortID, Secret: s, SecretEnv: suites.EnvShortLivedSecret}
+	}
 	if f.secretJWTID != "" {
 		s, err := readSecret(getenv, suites.EnvSecretJWTSecret, f.secretJWTFile, "--secret-jwt-client-secret-file")
 		if err != nil {
@@ -381,7 +392,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	}
 	// The second and no-grant clients hold secrets: they share the
 	// client under test's secret method, never an assertion method.
-	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient} {
+	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient} {
 		if c != nil && (f.authMethod == rfc6749.AuthClientSecretBasic || f.authMethod == rfc6749.AuthClientSecretPost) {
 			c.AuthMethods = t.Client.AuthMethods
 		}
@@ -458,6 +469,8 @@ func (p *plan) embed() error {
 			{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, Scopes: []string{"read", "write"}, DefaultScopes: []string{"read"}, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: "svc:special", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
 			{ID: "no-cc-client", Secret: "no-cc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
+			// INT-07 watches one of its tokens expire.
+			{ID: "short-lived-client", Secret: "short-lived-secret", Scopes: []string{"read"}, TokenTTL: mockserver.Duration(2 * time.Second)},
 			jwtClient,
 			otherKey.Client("jwt-client-2", "read"),
 			{ID: "mtls-client", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=mtls-client, O=occheck", Scopes: []string{"read"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test"}},
@@ -481,16 +494,17 @@ func (p *plan) embed() error {
 		return err
 	}
 	p.target = suites.Target{
-		TokenURL:        s.TokenURL(),
-		Client:          suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
-		Scope:           "read write",
-		ForbiddenScope:  "admin",
-		Resource:        "https://api.example.test",
-		SpecialClient:   &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
-		NoGrantClient:   &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
-		AssertionClient: &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
-		SecretJWTClient: &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
-		OtherClientKey:  &suites.AssertionClient{ID: "jwt-client-2", Key: otherKey.Private, KeyID: otherKey.KeyID},
+		TokenURL:         s.TokenURL(),
+		Client:           suites.Client{ID: mockserver.DemoClientID, Secret: mockserver.DemoClientSecret, SecretEnv: suites.EnvClientSecret, AuthMethods: both},
+		Scope:            "read write",
+		ForbiddenScope:   "admin",
+		Resource:         "https://api.example.test",
+		SpecialClient:    &suites.Client{ID: "svc:special", Secret: "p+ss w%rd&:x", SecretEnv: suites.EnvSpecialSecret, AuthMethods: both},
+		NoGrantClient:    &suites.Client{ID: "no-cc-client", Secret: "no-cc-secret", SecretEnv: suites.EnvNoGrantSecret, AuthMethods: both},
+		ShortLivedClient: &suites.Client{ID: "short-lived-client", Secret: "short-lived-secret", SecretEnv: suites.EnvShortLivedSecret, AuthMethods: both},
+		AssertionClient:  &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
+		SecretJWTClient:  &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
+		OtherClientKey:   &suites.AssertionClient{ID: "jwt-client-2", Key: otherKey.Private, KeyID: otherKey.KeyID},
 		MTLSClients: []*suites.MTLSClient{
 			{ID: "mtls-client", Method: suites.AuthTLSClient, Cert: mtlsCert},
 			{ID: "mtls-self-signed", Method: suites.AuthSelfSignedTLSClient, Cert: selfSigned.TLS},

@@ -21,7 +21,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -133,12 +132,6 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				defer func() { pprof.StopCPUProfile(); f.Close() }()
 			}
 		}
-	}
-	if os.Getenv("GOGC") == "" {
-		// A token costs ~20 KiB of short-lived garbage while the live heap
-		// is a few MiB: the default GOGC=100 collects thousands of times a
-		// second under load. 400 trades ~15 MiB of heap for throughput.
-		debug.SetGCPercent(400)
 	}
 	userClients := cfg.Clients // the banner names these; --mtls adds its own line
 	if *mtls {
