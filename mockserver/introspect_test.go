@@ -263,3 +263,30 @@ func BenchmarkMemoryStore(b *testing.B) {
 	}
 	b.ReportMetric(perToken, "heap-B/token")
 }
+
+// TestFullStoreIs503: at max_tokens the token endpoint answers 503
+// temporarily_unavailable with Retry-After, and issues again once tokens
+// have expired.
+func TestFullStoreIs503(t *testing.T) {
+	cfg := testConfig()
+	cfg.TokenFormat = FormatOpaque
+	cfg.MaxTokens = memShards // one token a shard
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Authorization": basic(idA, secretA), "Content-Type": formMediaType}
+	var full reply
+	for range 10 * memShards {
+		if full = do(t, a, "POST", PathToken, cc, hdr); full.status != 200 {
+			break
+		}
+	}
+	if full.status != 503 || full.body["error"] != "temporarily_unavailable" || full.header.Get("Retry-After") != "1" {
+		t.Fatalf("a full store: %d %s (Retry-After %q)", full.status, full.raw, full.header.Get("Retry-After"))
+	}
+	a.Clock().Advance(2 * time.Hour)
+	if got := do(t, a, "POST", PathToken, cc, hdr); got.status != 200 {
+		t.Errorf("after the tokens expired: %d %s", got.status, got.raw)
+	}
+}
