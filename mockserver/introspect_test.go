@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/occheck/occheck/specs"
 )
 
 // issueA gets a token for client A from a, in the given format.
@@ -284,6 +287,11 @@ func TestFullStoreIs503(t *testing.T) {
 	}
 	if full.status != 503 || full.body["error"] != "temporarily_unavailable" || full.header.Get("Retry-After") != "1" {
 		t.Fatalf("a full store: %d %s (Retry-After %q)", full.status, full.raw, full.header.Get("Retry-After"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, a.TokenURL(), strings.NewReader(cc))
+	req.Header.Set("Content-Type", formMediaType)
+	if err := specs.ValidateResponse(t.Context(), specs.OpToken, req, full.status, full.header, []byte(full.raw)); err != nil {
+		t.Errorf("the 503 breaks the OpenAPI contract: %v", err)
 	}
 	a.Clock().Advance(2 * time.Hour)
 	if got := do(t, a, "POST", PathToken, cc, hdr); got.status != 200 {
