@@ -69,7 +69,9 @@ type Authority struct {
 	assertionClients bool // some client may use an assertion method
 
 	// token state (opaque tokens, revocations) and the default format
-	store       Store
+	store Store
+	// claimSets caches the decoded claim sets of opaque tokens.
+	claimSets   claimSetCache
 	tokenFormat string
 	// ref are the reference steps, for the introspection and revocation
 	// callers' authentication.

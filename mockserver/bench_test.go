@@ -1,8 +1,10 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,5 +136,47 @@ func BenchmarkReplayCache(b *testing.B) {
 		if c.claim("c", "j"+strconv.Itoa(i), now.Add(time.Hour), now) != replayNew {
 			b.Fatal("refused")
 		}
+	}
+}
+
+// BenchmarkIntrospect is an RFC 7662 request for an active token through
+// the handler: caller authentication, the token's lookup, the answer.
+func BenchmarkIntrospect(b *testing.B) {
+	for _, format := range []string{FormatOpaque, FormatJWT} {
+		b.Run(format, func(b *testing.B) {
+			cfg := testConfig()
+			cfg.TokenFormat = format
+			cfg.SigningAlg = ES256
+			cfg.Issuer = "https://as.example.test"
+			a, err := New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			auth := basic(idA, secretA)
+			r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader("grant_type=client_credentials&scope=read"))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Authorization", auth)
+			w := httptest.NewRecorder()
+			a.ServeHTTP(w, r)
+			var tr struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &tr); err != nil {
+				b.Fatal(err)
+			}
+			body := "token=" + url.QueryEscape(tr.AccessToken)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r := httptest.NewRequest(http.MethodPost, PathIntrospect, strings.NewReader(body))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Authorization", auth)
+				w := httptest.NewRecorder()
+				a.ServeHTTP(w, r)
+				if w.Code != 200 || !strings.Contains(w.Body.String(), `"active":true`) {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

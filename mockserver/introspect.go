@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -142,19 +144,15 @@ func (a *Authority) tokenState(ctx context.Context, tok string) *tokenState {
 		jti = key.jti()
 	}
 	var claims map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&claims) != nil {
-		return nil
-	}
-	for k, v := range claims {
-		if n, ok := v.(json.Number); ok {
-			f, _ := n.Float64()
-			claims[k] = f
-		}
-	}
 	if stored != nil {
+		// An opaque token's claim set is shared by many tokens: decoded
+		// once, copied for each.
+		if claims = a.claimSets.get(raw); claims == nil {
+			return nil
+		}
 		claims["iat"], claims["exp"], claims["jti"] = float64(stored.IssuedAt), float64(stored.Expires), jti
+	} else if claims = decodeClaims(raw); claims == nil {
+		return nil
 	}
 	if claims["iss"] != a.Issuer() {
 		return nil
@@ -297,4 +295,57 @@ func (a *Authority) recordCaller(x *exchange, endpoint string, status int, code 
 	}
 	rec.Claimed, rec.AuthMethod = x.cred.id, x.cred.method
 	a.reqlog.add(rec)
+}
+
+// decodeClaims reads a JSON object of claims, numbers as float64; nil if
+// it is not one.
+func decodeClaims(raw []byte) map[string]any {
+	var claims map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&claims) != nil || claims == nil {
+		return nil
+	}
+	for k, v := range claims {
+		if n, ok := v.(json.Number); ok {
+			f, _ := n.Float64()
+			claims[k] = f
+		}
+	}
+	return claims
+}
+
+// claimSetCache keeps decoded claim sets of opaque tokens, at most
+// claimSetCacheSize (then it starts afresh).
+type claimSetCache struct {
+	mu sync.RWMutex
+	m  map[string]map[string]any
+}
+
+const claimSetCacheSize = 1024
+
+// get returns a copy of raw's claims (the caller may change it).
+func (c *claimSetCache) get(raw []byte) map[string]any {
+	c.mu.RLock()
+	m, ok := c.m[string(raw)]
+	c.mu.RUnlock()
+	if !ok {
+		if m = decodeClaims(raw); m == nil {
+			return nil
+		}
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= claimSetCacheSize {
+			c.m = map[string]map[string]any{}
+		}
+		c.m[string(raw)] = m
+		c.mu.Unlock()
+	}
+	out := make(map[string]any, len(m)+3)
+	for k, v := range m {
+		if inner, ok := v.(map[string]any); ok { // cnf: not shared either
+			v = maps.Clone(inner)
+		}
+		out[k] = v
+	}
+	return out
 }

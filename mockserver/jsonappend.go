@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"encoding/json"
+	"math"
+	"slices"
 	"strconv"
 )
 
@@ -47,6 +49,17 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		}
 	case int64:
 		return strconv.AppendInt(b, v, 10), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case float64:
+		// Whole numbers json.Marshal writes without exponent.
+		if v == math.Trunc(v) && math.Abs(v) < 1e21 && (v != 0 || !math.Signbit(v)) {
+			return strconv.AppendInt(b, int64(v), 10), nil
+		}
+	case map[string]any:
+		if v != nil {
+			return appendJSONObject(b, v)
+		}
 	}
 	enc, err := json.Marshal(v)
 	return append(b, enc...), err
@@ -107,4 +120,36 @@ func (r *successResponse) appendJSON(b []byte) ([]byte, error) {
 		b, err = appendMember(b, ',', "refresh_token", r.RefreshToken)
 	}
 	return append(b, '}'), err
+}
+
+// appendJSONObject writes m with its keys sorted, as json.Marshal does.
+func appendJSONObject(b []byte, m map[string]any) ([]byte, error) {
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	sep := byte('{')
+	for _, k := range keys {
+		b = append(b, sep)
+		sep = ','
+		var ok bool
+		if b, ok = appendJSONString(b, k); !ok {
+			enc, err := json.Marshal(k)
+			if err != nil {
+				return b, err
+			}
+			b = append(b, enc...)
+		}
+		b = append(b, ':')
+		var err error
+		if b, err = appendJSONValue(b, m[k]); err != nil {
+			return b, err
+		}
+	}
+	if sep == '{' {
+		b = append(b, '{')
+	}
+	return append(b, '}'), nil
 }

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -42,6 +43,26 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestAppendJSONObjectMatchesMarshal: maps (the introspection answer, the
+// metadata) encode as json.Marshal encodes them.
+func TestAppendJSONObjectMatchesMarshal(t *testing.T) {
+	for _, m := range []map[string]any{
+		{},
+		{"active": false},
+		{"active": true, "scope": "read write", "exp": float64(1795352765), "iat": int64(-3), "aud": []string{"a", "b"},
+			"cnf": map[string]any{"x5t#S256": "abc"}, "neg": math.Copysign(0, -1), "frac": 0.5, "big": 1e21, "small": 1e-7, "nil": nil,
+			"list": []any{"x", 1.0, true}, "html": "<&>", "uni": "caf\u00e9", "n": json.Number("12"), "k\"ey": "v"},
+	} {
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := appendJSONObject(nil, m); err != nil || string(got) != string(want) {
+			t.Errorf("\n got %s (%v)\nwant %s", got, err, want)
 		}
 	}
 }

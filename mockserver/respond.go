@@ -217,7 +217,13 @@ func setNoStore(h http.Header) {
 func writeJSON(w http.ResponseWriter, v any) { writeJSONType(w, jsonContentType, v) }
 
 func writeJSONType(w http.ResponseWriter, contentType string, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if m, ok := v.(map[string]any); ok && m != nil {
+		body, err = appendJSONObject(make([]byte, 0, 512), m) // the same bytes, without reflection
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		http.Error(w, fmt.Sprintf("encode: %v", err), http.StatusInternalServerError)
 		return

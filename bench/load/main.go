@@ -139,6 +139,10 @@ func measure(bin string, o options) error {
 	if o.store != "" {
 		args = append(args, "--store", o.store)
 	}
+	if o.replicas > 1 {
+		// One issuer for the fleet: each replica takes the others' tokens.
+		args = append(args, "--issuer", "https://fleet.occheck.test")
+	}
 	var key *mockserver.ClientKey
 	switch {
 	case o.auth == "private_key_jwt":
