@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/mockserver"
@@ -89,6 +90,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 			{ID: "nocc", Secret: "nocc-secret", GrantTypes: []string{rfc6749.GrantAuthorizationCode}},
 			e2eJWTClient(e2eKey),
 			{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
+			{ID: "short", Secret: "short-secret", Scopes: []string{"read"}, TokenTTL: mockserver.Duration(2 * time.Second)},
 		},
 	})
 }
@@ -113,6 +115,7 @@ var secretEnv = []string{
 	"OCCHECK_NOGRANT_CLIENT_SECRET=nocc-secret",
 	"OCCHECK_SECRET_JWT_CLIENT_SECRET=" + e2eSecretJWT,
 	"OCCHECK_ASSERTION_CLIENT_SECRET=" + e2eJWTSecret,
+	"OCCHECK_SHORT_LIVED_CLIENT_SECRET=short-secret",
 }
 
 // e2eJWTSecret is a secret the private_key_jwt client holds but may not
@@ -162,7 +165,8 @@ func TestDefaultRunChecksTheEmbeddedServer(t *testing.T) {
 
 func TestRunAgainstAConformantServer(t *testing.T) {
 	s := e2eServer(t)
-	r := occheck(t, secretEnv, targetArgs(s)...)
+	// With a client of 2 s tokens, INT-07 runs too (it waits 3 s).
+	r := occheck(t, secretEnv, append(targetArgs(s), "--short-lived-client-id", "short")...)
 	// Over plain HTTP nothing mTLS applies: those specs, and only those,
 	// are skipped (TestMockMTLSDemoAndVendorRun runs them over HTTPS).
 	skips := regexp.MustCompile(`SKIP\s+(\S+)`).FindAllStringSubmatch(r.stdout, -1)
