@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2"
@@ -68,11 +69,14 @@ func TestCatalogIsWellFormed(t *testing.T) {
 	}
 }
 
+// ginkgoMu serialises the tests that run Ginkgo's process-global suite.
+var ginkgoMu sync.Mutex
+
 // TestRegisterRunsUnderPlainGinkgo drives the suite the way a ginkgo test
 // file does: Register, then RunSpecs with the testing.T.
 func TestRegisterRunsUnderPlainGinkgo(t *testing.T) {
-	runMu.Lock()
-	defer runMu.Unlock()
+	ginkgoMu.Lock()
+	defer ginkgoMu.Unlock()
 	s := mockserver.NewTestServer(t, mockConfig())
 	globals.Reset()
 	Register(func() Target { return mockTarget(s) })
@@ -83,3 +87,67 @@ func TestRegisterRunsUnderPlainGinkgo(t *testing.T) {
 		t.Errorf("the suite failed under ginkgo.RunSpecs")
 	}
 }
+
+// TestDeclaredSuiteGivesRunsVerdicts: occheck's specs declared in a Ginkgo
+// tree built from scratch (one Declare per target, as a vendor's suite
+// would) give, target by target, the verdicts Run gives against the same
+// server, for the clean mock and a sample of quirks across the families.
+func TestDeclaredSuiteGivesRunsVerdicts(t *testing.T) {
+	sample := []mockserver.Quirk{"", "basic-400", "no-basic", "assertion-replay", "mtls-no-cnf", "introspect-trusts-hint", "revoke-any-client", "rs-header-only"}
+	ginkgoMu.Lock()
+	defer ginkgoMu.Unlock()
+	globals.Reset()
+	declared := make([]*Suite, len(sample))
+	for i, q := range sample {
+		cfg := mockConfig()
+		cfg.TerseErrors = true
+		if q != "" {
+			cfg.Quirks = []mockserver.Quirk{q}
+		}
+		if tweak := quirkConfigs[q]; tweak != nil {
+			tweak(&cfg)
+		}
+		s := mockserver.NewUnstartedServer(cfg)
+		s.StartTLS()
+		t.Cleanup(s.Close)
+		declared[i] = Declare("occheck "+string(q), func() Target {
+			target := mockTarget(s)
+			if tweak := quirkTargets[q]; tweak != nil {
+				tweak(&target)
+			}
+			return target
+		})
+	}
+	sc, rc := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
+	rc.Succinct = true
+	// The quirks fail specs on purpose: Ginkgo's verdict goes to a
+	// stand-in, the comparison below is the test.
+	ginkgo.RunSpecs(&gT{}, "vendor", sc, rc)
+	runs, errs := quirkRuns(t.Context(), sample)
+	for i, q := range sample {
+		got := declared[i].Results()
+		if got == nil || errs[i] != nil {
+			t.Fatalf("quirk %q: declared results %v, Run error %v", q, got != nil, errs[i])
+		}
+		if len(got.Specs) != len(runs[i]) {
+			t.Errorf("quirk %q: %d specs under Ginkgo, %d under Run", q, len(got.Specs), len(runs[i]))
+		}
+		failed := 0
+		for _, r := range got.Specs {
+			if r.Verdict == reports.Fail || r.Verdict == reports.Warn {
+				failed++
+			}
+			if want := runs[i][r.ID]; r.Verdict != want.Verdict {
+				t.Errorf("quirk %q: %s is %s under Ginkgo, %s under Run", q, r.ID, r.Verdict, want.Verdict)
+			}
+		}
+		if (q == "" || q == "rs-header-only") != (failed == 0) {
+			t.Errorf("quirk %q: %d failures and warnings under Ginkgo", q, failed)
+		}
+	}
+}
+
+// gT stands in for testing.T where Ginkgo's own verdict is not the test.
+type gT struct{}
+
+func (gT) Fail() {}

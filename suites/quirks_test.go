@@ -1,11 +1,13 @@
 package suites
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,6 +245,16 @@ func withShortLivedClient(c *mockserver.Config) {
 // spec's verdict.
 func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 	t.Helper()
+	out, err := quirkVerdicts(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// quirkVerdicts is verdicts without a test: runs are independent, so the
+// quirk self-test makes many at once.
+func quirkVerdicts(ctx context.Context, q mockserver.Quirk) (map[string]reports.SpecResult, error) {
 	cfg := mockConfig()
 	// Production-like answers: the detailed reasons of the default mode
 	// make unknown-client and wrong-secret answers differ on purpose.
@@ -256,20 +268,40 @@ func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 	// Over HTTPS, so that the mTLS specs run too.
 	s := mockserver.NewUnstartedServer(cfg)
 	s.StartTLS()
-	t.Cleanup(s.Close)
+	defer s.Close()
 	target := mockTarget(s)
 	if tweak := quirkTargets[q]; tweak != nil {
 		tweak(&target)
 	}
-	run, err := Run(t.Context(), target, RunOptions{})
+	run, err := Run(ctx, target, RunOptions{})
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("quirk %q: %w", q, err)
 	}
 	out := map[string]reports.SpecResult{}
 	for _, r := range run.Specs {
 		out[r.ID] = r
 	}
-	return out
+	return out, nil
+}
+
+// quirkRuns runs the suite once per quirk, concurrently (at most four runs
+// at once, whatever -parallel says: each run is mostly waiting on its own
+// mock).
+func quirkRuns(ctx context.Context, quirks []mockserver.Quirk) ([]map[string]reports.SpecResult, []error) {
+	got, errs := make([]map[string]reports.SpecResult, len(quirks)), make([]error, len(quirks))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, q := range quirks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			got[i], errs[i] = quirkVerdicts(ctx, q)
+		}()
+	}
+	wg.Wait()
+	return got, errs
 }
 
 // uncoverable lists MUST and SHOULD specs no quirk of the mock can break,
@@ -284,14 +316,19 @@ func TestEveryQuirkIsCaught(t *testing.T) {
 	caught := map[string]bool{}
 	dump := os.Getenv("OCCHECK_QUIRK_DUMP") != ""
 	var dumped []string
-	for _, q := range mockserver.KnownQuirks() {
+	quirks := mockserver.KnownQuirks()
+	runs, errs := quirkRuns(t.Context(), quirks)
+	for i, q := range quirks {
 		want, ok := quirkExpectations[q]
 		if !ok && !dump {
 			t.Errorf("quirk %s has no expectation in quirkExpectations", q)
 			continue
 		}
 		t.Run(string(q), func(t *testing.T) {
-			got := verdicts(t, q)
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			got := runs[i]
 			diff := map[string]reports.Verdict{}
 			for id, r := range got {
 				if c, ok := clean[id]; !ok || c.Verdict != r.Verdict {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -151,13 +152,61 @@ func Catalog() []CatalogEntry {
 // what it accepts, so reports say which catalogue graded them.
 const CatalogVersion = "2026.12.1"
 
-// Register declares the whole suite in Ginkgo's global tree. target is
-// called once, when the first spec runs, so a test may start its server
-// in BeforeSuite. Call it from a test file (var _ = Register(...)) to run
-// the suite with go test or the ginkgo CLI.
+// Register declares the whole catalogue in Ginkgo's global tree for
+// target: Declare("occheck", target), for a test file's
+// var _ = suites.Register(...). The specs fail, warn (under Strict) and
+// skip as Ginkgo specs; occheck run gives the same verdicts.
 func Register(target func() Target) bool {
-	register(target, nil, context.Background())
+	Declare("occheck", target)
 	return true
+}
+
+// Suite is the catalogue declared in a Ginkgo tree for one target.
+type Suite struct {
+	name   string
+	target func() Target
+	sink   *collector
+
+	mu    sync.Mutex
+	start time.Time
+	tgt   *Target
+}
+
+// Declare declares the catalogue as a Ginkgo container named name for the
+// target, in the caller's tree (at the top level of a test file, or inside
+// a container): a vendor's own RunSpecs runs occheck's specs next to its
+// own. target is called once, when the container's first spec runs, so a
+// test may start its server in BeforeSuite. Declare it once per target to
+// check several clients or servers in one suite; after RunSpecs, Results
+// gives each one's verdicts as occheck run reports them.
+func Declare(name string, target func() Target) *Suite {
+	s := &Suite{name: name, target: target, sink: &collector{results: map[string]reports.SpecResult{}}}
+	register(name, s.get, s.sink, context.Background())
+	return s
+}
+
+// get is the target, and marks the start and the latest end of the run.
+func (s *Suite) get() Target {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tgt == nil {
+		t := s.target()
+		s.tgt, s.start = &t, time.Now()
+	}
+	return *s.tgt
+}
+
+// Results returns the verdicts of the specs that ran, in catalogue order,
+// as occheck run reports them (nil before any spec of the suite ran).
+func (s *Suite) Results() *reports.Run {
+	s.mu.Lock()
+	t := s.tgt
+	start := s.start
+	s.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	return s.sink.report(t, start, time.Now())
 }
 
 // collector gathers spec results for Run.
@@ -232,7 +281,31 @@ func (c *collector) put(r reports.SpecResult) {
 	c.results[r.ID] = r
 }
 
-func register(target func() Target, sink *collector, outer context.Context) {
+// report is the run's report: the collected results in catalogue order,
+// with the roots of skipped specs that were not selected.
+func (c *collector) report(t *Target, start, finish time.Time) *reports.Run {
+	c.addRoots()
+	run := &reports.Run{
+		Schema:           reports.SchemaV1,
+		Tool:             "occheck",
+		CatalogueVersion: CatalogVersion,
+		Target:           reports.Target{TokenURL: t.TokenURL, MetadataURL: t.MetadataURL, ClientID: t.Client.ID, AuthMethods: t.Client.AuthMethods, Profiles: t.Profiles},
+		Strict:           t.Strict,
+		Start:            start,
+		Finish:           finish,
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	run.Target.BaselineRequest = c.baseline
+	for _, s := range allSpecs() {
+		if r, ok := c.results[s.ID]; ok {
+			run.Specs = append(run.Specs, r)
+		}
+	}
+	return run
+}
+
+func register(name string, target func() Target, sink *collector, outer context.Context) {
 	var (
 		once  sync.Once
 		tgt   *Target
@@ -251,7 +324,7 @@ func register(target func() Target, sink *collector, outer context.Context) {
 	}
 	// Ordered keeps the final specs last even under --randomize-all;
 	// ContinueOnFailure keeps one failure from skipping the rest.
-	ginkgo.Describe("occheck", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
+	ginkgo.Describe(name, ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		for _, s := range allSpecs() {
 			s := s
 			ginkgo.It(s.ID+": "+s.Title, ginkgo.Label(s.labels()...), func(ctx ginkgo.SpecContext) {

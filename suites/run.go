@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/extensions/globals"
-	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/occheck/occheck/reports"
@@ -20,7 +16,8 @@ type RunOptions struct {
 	// LabelFilter is a Ginkgo label expression selecting specs, such as
 	// "level:must && !section:A.12" or "id: containsAny {CC-OK-01}".
 	LabelFilter string
-	// GinkgoOutput receives Ginkgo's own progress report; nil discards it.
+	// GinkgoOutput receives a line per spec as it finishes (verdict and
+	// ID); nil discards them.
 	GinkgoOutput io.Writer
 	// Timeout bounds the whole run; zero means one hour.
 	Timeout time.Duration
@@ -34,79 +31,78 @@ func ValidateLabelFilter(expr string) error {
 	if expr == "" {
 		return nil
 	}
-	if _, err := types.ParseLabelFilter(expr); err != nil {
-		return fmt.Errorf("label filter %q: %v", expr, err)
-	}
-	return nil
+	_, err := labelMatcher(expr)
+	return err
 }
-
-// runMu serialises runs: Ginkgo's suite is process-global.
-var runMu sync.Mutex
-
-// gT satisfies Ginkgo's testing interface outside go test.
-type gT struct{ failed bool }
-
-func (t *gT) Fail() { t.failed = true }
 
 // Run runs the selected specs against target and returns the results in
 // catalogue order. An error means the run could not be made (bad target
 // or filter); conformance failures are in the results.
+//
+// Run drives the same engine as Register (each spec through the run's
+// state, dependencies first, results memoised) without Ginkgo's
+// process-global suite: runs are independent, and several may go at once.
 func Run(ctx context.Context, target Target, o RunOptions) (*reports.Run, error) {
 	if err := target.Validate(); err != nil {
 		return nil, err
 	}
-	if err := ValidateLabelFilter(o.LabelFilter); err != nil {
+	match, err := labelMatcher(o.LabelFilter)
+	if err != nil {
 		return nil, err
 	}
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
-	runMu.Lock()
-	defer runMu.Unlock()
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = time.Hour
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
-	globals.Reset()
 	sink := &collector{results: map[string]reports.SpecResult{}}
 	t := target
-	register(func() Target { return t }, sink, ctx)
-
-	sc, rc := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
-	sc.LabelFilter = o.LabelFilter
-	sc.Timeout = o.Timeout
-	if sc.Timeout == 0 {
-		sc.Timeout = time.Hour
-	}
-	rc.NoColor = true
-	rc.Succinct = true
+	st := newRunState(&t, ctx, sink)
+	sink.state = st
+	start := now()
 	out := o.GinkgoOutput
-	if out == nil {
-		out = io.Discard
-	}
-	saved := formatter.ColorableStdOut
-	formatter.ColorableStdOut = out
-	defer func() { formatter.ColorableStdOut = saved }()
-
-	run := &reports.Run{
-		Schema:           reports.SchemaV1,
-		Tool:             "occheck",
-		CatalogueVersion: CatalogVersion,
-		Target:           reports.Target{TokenURL: target.TokenURL, MetadataURL: target.MetadataURL, ClientID: target.Client.ID, AuthMethods: target.Client.AuthMethods, Profiles: target.Profiles},
-		Strict:           target.Strict,
-		Start:            now(),
-	}
-	ginkgo.RunSpecs(&gT{}, "occheck", sc, rc)
-	run.Finish = now()
-	run.Target.BaselineRequest = sink.baseline
-	sink.addRoots()
 	for _, s := range allSpecs() {
-		if r, ok := sink.results[s.ID]; ok {
-			run.Specs = append(run.Specs, r)
+		if !match(s.labels()) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		st.selected(s.ID)
+		res := st.result(ctx, s)
+		sink.put(res)
+		if out != nil {
+			fmt.Fprintf(out, "%s %s\n", res.Verdict, s.ID)
+		}
+		if err := st.prober.Tripped(); err != nil {
+			sink.abort(err)
+			break
 		}
 	}
+	run := sink.report(&target, start, now()) // the target as given, not as the run resolved it
 	if sink.aborted != nil {
 		return run, &AbortError{Err: sink.aborted}
 	}
 	return run, nil
+}
+
+// labelMatcher compiles a Ginkgo label expression; the empty one
+// matches every spec.
+func labelMatcher(expr string) (func([]string) bool, error) {
+	if expr == "" {
+		return func([]string) bool { return true }, nil
+	}
+	f, err := types.ParseLabelFilter(expr)
+	if err != nil {
+		return nil, fmt.Errorf("label filter %q: %v", expr, err)
+	}
+	return f, nil
 }
 
 // AbortError says the run stopped early (the circuit breaker tripped); the
