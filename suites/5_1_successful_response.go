@@ -185,7 +185,7 @@ func init() {
 		Accepts: "no-store among the directives.",
 		Run: func(h *H) {
 			r, _ := h.MustTokenLoose()
-			h.Require(hasDirective(r.Header.Values("Cache-Control"), "no-store"), "Cache-Control: no-store", "Cache-Control: %q", r.Header.Values("Cache-Control"))
+			h.Expect(r).To(HaveNoStoreHeaders())
 		},
 	})
 	add(Spec{

@@ -275,7 +275,11 @@ type abort struct{}
 func newH(ctx context.Context, s *Spec, t *Target, st *runState) *H {
 	h := &H{ctx: ctx, spec: s, T: t, st: st, verdict: reports.Pass}
 	h.g = gomega.NewGomega(func(message string, _ ...int) {
-		h.fail("", "", strings.TrimSpace(message))
+		message = strings.TrimSpace(message)
+		if expected, actual, desc, ok := splitMatcherMessage(message); ok {
+			h.fail(expected, actual, desc)
+		}
+		h.fail("", "", message)
 	})
 	return h
 }

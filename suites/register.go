@@ -3,6 +3,7 @@ package suites
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,9 @@ type Spec struct {
 	Final bool
 	// Run performs the check.
 	Run func(h *H)
+
+	// namespace is an extension's (Extend); empty for occheck's own.
+	namespace string
 }
 
 // Need returns why a target cannot run a spec, or "" when it can.
@@ -66,6 +70,41 @@ func add(s Spec) {
 	registry = append(registry, &s)
 }
 
+// Extend adds a spec of your own to the catalogue, under namespace (a
+// lowercase name such as "acme"): its ID becomes namespace + "." + s.ID,
+// so it never collides with occheck's IDs (which hold no dot) or another
+// extension's, and it carries the label "ext:" + namespace. Call it from an
+// init function of a package your test (or build) imports; like occheck's
+// own declarations it panics on a malformed or duplicate spec. An
+// extension runs in Run and in Declare'd Ginkgo suites, is listed by
+// Catalog after occheck's specs, and is graded and reported like them.
+// s.RFC names its source: an RFC number or your own document ("ACME
+// profile"); DependsOn may name occheck's IDs and namespaced ones.
+func Extend(namespace string, s Spec) {
+	if !validNamespace(namespace) {
+		panic(fmt.Sprintf("suites: extension namespace %q: want 2 to 32 lowercase letters, digits or hyphens, starting with a letter, and not \"occheck\"", namespace))
+	}
+	if s.ID == "" || strings.Contains(s.ID, ".") {
+		panic(fmt.Sprintf("suites: extension spec ID %q: want a non-empty ID without a dot (the namespace is added)", s.ID))
+	}
+	s.ID = namespace + "." + s.ID
+	s.namespace = namespace
+	s.Labels = append(slices.Clone(s.Labels), "ext:"+namespace)
+	add(s)
+}
+
+func validNamespace(ns string) bool {
+	if len(ns) < 2 || len(ns) > 32 || ns == "occheck" || ns[0] < 'a' || ns[0] > 'z' {
+		return false
+	}
+	for _, c := range ns {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // allSpecs returns the registered specs in catalogue order.
 func allSpecs() []*Spec {
 	out := append([]*Spec(nil), registry...)
@@ -73,6 +112,9 @@ func allSpecs() []*Spec {
 		a, b := out[i], out[j]
 		if a.Final != b.Final {
 			return b.Final
+		}
+		if a.namespace != b.namespace { // occheck's own first, then extensions
+			return a.namespace < b.namespace
 		}
 		if a.RFC != b.RFC {
 			return rfcOrder(a.RFC) < rfcOrder(b.RFC)

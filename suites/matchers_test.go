@@ -1,0 +1,73 @@
+package suites
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/onsi/gomega/types"
+)
+
+func resp(status int, hdr map[string]string, body string) *Response {
+	h := http.Header{}
+	for k, v := range hdr {
+		h.Set(k, v)
+	}
+	return &Response{Status: status, Header: h, Body: []byte(body)}
+}
+
+// TestMatchers: each matcher takes what its rule allows and refuses the
+// near misses, and its failure message names the expectation without
+// ever showing a token.
+func TestMatchers(t *testing.T) {
+	jsonCT := map[string]string{"Content-Type": "application/json;charset=UTF-8"}
+	tok := resp(200, map[string]string{"Content-Type": "application/json", "Cache-Control": "private, No-Store"},
+		`{"access_token":"SECRET-TOKEN","token_type":"Bearer","scope":"write read"}`)
+	for _, c := range []struct {
+		name  string
+		m     types.GomegaMatcher
+		yes   []*Response
+		no    []*Response
+		wants string
+	}{
+		{"HaveStatus", HaveStatus(401), []*Response{resp(401, nil, "")}, []*Response{resp(400, nil, "")}, "status 401"},
+		{"BeOAuthError", BeOAuthError("invalid_client"),
+			[]*Response{resp(401, jsonCT, `{"error":"invalid_client"}`), resp(400, jsonCT, `{"error":"invalid_client","error_description":"x"}`)},
+			[]*Response{resp(200, jsonCT, `{"error":"invalid_client"}`), resp(401, nil, `{"error":"invalid_client"}`), resp(401, jsonCT, `{"error":"invalid_request"}`), resp(401, jsonCT, `not json`)},
+			`"invalid_client"`},
+		{"HaveBasicChallenge", HaveBasicChallenge(),
+			[]*Response{resp(401, map[string]string{"WWW-Authenticate": `basic realm="x"`}, ""), resp(401, map[string]string{"WWW-Authenticate": `Bearer realm="a", Basic realm="b"`}, "")},
+			[]*Response{resp(401, nil, ""), resp(401, map[string]string{"WWW-Authenticate": `Bearer realm="Basic"`}, "")},
+			"Basic challenge"},
+		{"HaveNoStoreHeaders", HaveNoStoreHeaders(), []*Response{tok}, []*Response{resp(200, map[string]string{"Cache-Control": "no-cache"}, "")}, "no-store"},
+		{"BeTokenResponse", BeTokenResponse(), []*Response{tok},
+			[]*Response{resp(201, jsonCT, `{"access_token":"a","token_type":"Bearer"}`), resp(200, jsonCT, `{"access_token":"a"}`), resp(200, nil, `access_token=a&token_type=Bearer`)},
+			"access_token"},
+		{"HaveScope", HaveScope("read", "write"), []*Response{tok},
+			[]*Response{resp(200, jsonCT, `{"scope":"read"}`), resp(200, jsonCT, `{"scope":["read","write"]}`), resp(200, jsonCT, `{}`)},
+			`scope "read write"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, r := range c.yes {
+				if ok, err := c.m.Match(r); !ok || err != nil {
+					t.Errorf("refuses %s (%v)", r.Summary(), err)
+				}
+			}
+			for _, r := range c.no {
+				if ok, _ := c.m.Match(r); ok {
+					t.Errorf("takes %s", r.Summary())
+				}
+				msg := c.m.FailureMessage(r)
+				if !strings.Contains(msg, c.wants) || strings.Contains(msg, "SECRET-TOKEN") {
+					t.Errorf("message %q", msg)
+				}
+			}
+			if msg := c.m.NegatedFailureMessage(tok); strings.Contains(msg, "SECRET-TOKEN") {
+				t.Errorf("negated message shows the token: %q", msg)
+			}
+			if _, err := c.m.Match("not a response"); err == nil {
+				t.Error("no error for a value that is not a *Response")
+			}
+		})
+	}
+}
