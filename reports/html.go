@@ -144,7 +144,7 @@ func WriteHTML(w io.Writer, run *Run) error {
 			SpecResult: s,
 			Anchor:     "spec-" + s.ID,
 			Section:    SectionName(s.RFC, s.Section),
-			Href:       rfcHref(s.RFC, s.Section),
+			Href:       RFCLink(s.RFC, s.Section),
 			Baseline:   s.Baseline,
 			Problem:    s.Verdict != Pass || s.Baseline != "",
 			Transcript: transcript(s),

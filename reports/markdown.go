@@ -89,7 +89,7 @@ func mdVerdict(s SpecResult) string {
 
 func mdSection(s SpecResult) string {
 	name := mdCell(SectionName(s.RFC, s.Section))
-	if href := rfcHref(s.RFC, s.Section); href != "" {
+	if href := RFCLink(s.RFC, s.Section); href != "" {
 		return "[" + name + "](" + href + ")"
 	}
 	return name

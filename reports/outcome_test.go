@@ -50,8 +50,8 @@ func TestRFCHref(t *testing.T) {
 		{"", "1", ""},
 	}
 	for _, tc := range tests {
-		if got := rfcHref(tc.rfc, tc.section); got != tc.want {
-			t.Errorf("rfcHref(%q, %q) = %q, want %q", tc.rfc, tc.section, got, tc.want)
+		if got := RFCLink(tc.rfc, tc.section); got != tc.want {
+			t.Errorf("RFCLink(%q, %q) = %q, want %q", tc.rfc, tc.section, got, tc.want)
 		}
 	}
 }

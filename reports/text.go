@@ -62,11 +62,11 @@ func SectionName(rfc, sec string) string {
 	return strings.TrimSpace(rfc + " " + sec)
 }
 
-// rfcHref links a section on rfc-editor.org, which names appendices
+// RFCLink links a section on rfc-editor.org, which names appendices
 // "appendix-A.12" and numbered sections "section-5.2". It is empty for
 // sources that are not RFCs; a section that is not a plain section number
 // links the whole RFC rather than a fragment that does not exist.
-func rfcHref(rfc, sec string) string {
+func RFCLink(rfc, sec string) string {
 	if !isRFCNumber(rfc) {
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/occheck/occheck/cli"
 	"github.com/occheck/occheck/mockserver"
 	"github.com/occheck/occheck/reports"
 	"github.com/occheck/occheck/suites"
@@ -90,6 +91,43 @@ func TestVendorSpecCatchesItsDeviation(t *testing.T) {
 		var b bytes.Buffer
 		if err := write(&b, run); err != nil || !strings.Contains(b.String(), id) || !strings.Contains(b.String(), "ACME token profile") {
 			t.Errorf("%s report: %v, names the spec and its source: %v", name, err, strings.Contains(b.String(), id))
+		}
+	}
+}
+
+// TestVendorBinary: a vendor's occheck binary (cli.Main with the
+// extension imported) lists and explains the extension's spec, and runs
+// it by ID against a server.
+func TestVendorBinary(t *testing.T) {
+	id := vendorexample.Namespace + ".SCOPE-01"
+	s := mockserver.NewTestServer(t, mockserver.Config{})
+	env := func(k string) string {
+		if k == suites.EnvClientSecret {
+			return mockserver.DemoClientSecret
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"list"}, 0, []string{id, "ACME token profile"}},
+		{[]string{"explain", id}, 0, []string{id, "ACME token profile 3.1", "SHOULD", "space-separated string"}},
+		{[]string{"run", "--token-url", s.TokenURL(), "--client-id", mockserver.DemoClientID, "--scope", "read write", "--run", id, "--no-color"}, 0,
+			[]string{"PASS  " + id, "verdict: CONFORMANT"}},
+		{[]string{"run", "--token-url", s.TokenURL(), "--client-id", mockserver.DemoClientID, "--scope", "read write", "--run", "ext:acme", "--no-color"}, 0,
+			[]string{"PASS  " + id}},
+	} {
+		var out, errb bytes.Buffer
+		code := cli.Main(context.Background(), c.args, &out, &errb, env)
+		if code != c.code {
+			t.Errorf("occheck %v: exit %d, want %d\n%s%s", c.args, code, c.code, out.String(), errb.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("occheck %v: no %q in\n%s", c.args, w, out.String())
+			}
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -140,18 +140,9 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if len(e.DependsOn) > 0 {
 		fmt.Fprintf(stdout, "Depends on:   %s (skipped when one of them fails, errs or is skipped)\n", strings.Join(e.DependsOn, ", "))
 	}
-	if e.RFC != "OpenAPI" {
-		fmt.Fprintf(stdout, "Reference:    https://www.rfc-editor.org/rfc/rfc%s#section-%s\n", e.RFC, rfcAnchor(e.Section))
+	if href := reports.RFCLink(e.RFC, e.Section); href != "" {
+		fmt.Fprintf(stdout, "Reference:    %s\n", href)
 	}
 	fmt.Fprintf(stdout, "Labels:       %s\n", strings.Join(e.Labels, " "))
 	return exitOK
-}
-
-// rfcAnchor turns a section into the RFC Editor's anchor (A.12 ->
-// appendix-A.12).
-func rfcAnchor(section string) string {
-	if section != "" && section[0] >= 'A' && section[0] <= 'Z' {
-		return "appendix-" + section
-	}
-	return section
 }
