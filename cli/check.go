@@ -188,6 +188,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintf(stderr, "occheck run: %v\n", werr)
 		return exitCannotGo
 	}
+	if werr := writeGitHubOutputs(run, code, getenv); werr != nil {
+		fmt.Fprintf(stderr, "occheck run: %v\n", werr)
+		return exitCannotGo
+	}
 	return code
 }
 

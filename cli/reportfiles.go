@@ -11,11 +11,12 @@ import (
 
 // writeReportFiles writes the report files the flags ask for; with
 // --report-dir all four formats. $GITHUB_STEP_SUMMARY gets the Markdown
-// summary when it is set.
+// summary appended when it is set.
 func writeReportFiles(f *runFlags, run *reports.Run, getenv func(string) string) error {
 	type out struct {
-		path  string
-		write func(io.Writer, *reports.Run) error
+		path   string
+		write  func(io.Writer, *reports.Run) error
+		append bool
 	}
 	var outs []out
 	if f.reportDir != "" {
@@ -23,34 +24,31 @@ func writeReportFiles(f *runFlags, run *reports.Run, getenv func(string) string)
 			return fmt.Errorf("report directory: %w", unwrapPath(err))
 		}
 		outs = append(outs,
-			out{filepath.Join(f.reportDir, "occheck-junit.xml"), reports.WriteJUnit},
-			out{filepath.Join(f.reportDir, "occheck-report.json"), reports.WriteJSON},
-			out{filepath.Join(f.reportDir, "occheck-report.html"), reports.WriteHTML},
-			out{filepath.Join(f.reportDir, "occheck-summary.md"), reports.WriteMarkdown},
+			out{filepath.Join(f.reportDir, "occheck-junit.xml"), reports.WriteJUnit, false},
+			out{filepath.Join(f.reportDir, "occheck-report.json"), reports.WriteJSON, false},
+			out{filepath.Join(f.reportDir, "occheck-report.html"), reports.WriteHTML, false},
+			out{filepath.Join(f.reportDir, "occheck-summary.md"), reports.WriteMarkdown, false},
 		)
 	}
-	for _, o := range []out{{f.junit, reports.WriteJUnit}, {f.jsonOut, reports.WriteJSON}, {f.html, reports.WriteHTML}, {f.markdown, reports.WriteMarkdown}} {
+	for _, o := range []out{{f.junit, reports.WriteJUnit, false}, {f.jsonOut, reports.WriteJSON, false}, {f.html, reports.WriteHTML, false}, {f.markdown, reports.WriteMarkdown, false}} {
 		if o.path != "" {
 			outs = append(outs, o)
 		}
 	}
 	if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		outs = append(outs, out{p, appendMarkdown})
+		outs = append(outs, out{p, reports.WriteMarkdown, true}) // other steps write there too
 	}
 	for _, o := range outs {
-		if err := writeFile(o.path, run, o.write); err != nil {
+		if err := writeFile(o.path, run, o.write, o.append); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// appendMarkdown adds the summary to a file others write too.
-func appendMarkdown(w io.Writer, run *reports.Run) error { return reports.WriteMarkdown(w, run) }
-
-func writeFile(path string, run *reports.Run, write func(io.Writer, *reports.Run) error) error {
+func writeFile(path string, run *reports.Run, write func(io.Writer, *reports.Run) error, appendTo bool) error {
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if os.Getenv("GITHUB_STEP_SUMMARY") == path && path != "" {
+	if appendTo {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
 	}
 	fh, err := os.OpenFile(path, flags, 0o644)
@@ -63,6 +61,36 @@ func writeFile(path string, run *reports.Run, write func(io.Writer, *reports.Run
 	}
 	if err := fh.Close(); err != nil {
 		return fmt.Errorf("report %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeGitHubOutputs appends the verdict and the counts to $GITHUB_OUTPUT
+// when it is set (a GitHub Actions step: the action's outputs).
+func writeGitHubOutputs(run *reports.Run, code int, getenv func(string) string) error {
+	path := getenv("GITHUB_OUTPUT")
+	if path == "" {
+		return nil
+	}
+	verdict := map[int]string{exitOK: "conformant", exitFail: "not-conformant"}[code]
+	if verdict == "" {
+		verdict = "could-not-run"
+	}
+	n := map[reports.Verdict]int{}
+	for _, s := range run.Specs {
+		n[s.Verdict]++
+	}
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_OUTPUT: %w", unwrapPath(err))
+	}
+	_, err = fmt.Fprintf(fh, "verdict=%s\nexit-code=%d\ntotal=%d\npassed=%d\nfailed=%d\nwarned=%d\ninfo=%d\nskipped=%d\nerrors=%d\n",
+		verdict, code, len(run.Specs), n[reports.Pass], n[reports.Fail], n[reports.Warn], n[reports.Info], n[reports.Skip], n[reports.Error])
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("GITHUB_OUTPUT: %w", err)
 	}
 	return nil
 }
