@@ -40,6 +40,10 @@ type htmlPage struct {
 	Filters      []htmlFilter
 	Chart        htmlChart
 	Specs        []htmlSpec
+	// Shown counts the rows the page opens with; Folded says the passes
+	// start hidden (something needs attention).
+	Shown  int
+	Folded bool
 }
 
 type htmlCount struct {
@@ -50,7 +54,12 @@ type htmlCount struct {
 type htmlFilter struct {
 	Kind   string // "verdict" or "level"
 	Legend string
-	Values []string
+	Values []htmlFilterValue
+}
+
+type htmlFilterValue struct {
+	Value   string
+	Checked bool
 }
 
 type htmlSpec struct {
@@ -137,7 +146,14 @@ func WriteHTML(w io.Writer, run *Run) error {
 		verdicts = append(verdicts, string(v))
 	}
 	levels := []string{string(Must), string(Should), string(May), string(Note)}
+	// The page opens on what needs attention: failures, then warnings,
+	// then errors, first; the passes folded behind their filter box.
 	for _, s := range run.Specs {
+		if attention(s) >= 0 {
+			page.Folded = true
+		}
+	}
+	for _, s := range attentionFirst(run.Specs) {
 		verdicts = appendNew(verdicts, string(s.Verdict))
 		levels = appendNew(levels, string(s.Level))
 		page.Specs = append(page.Specs, htmlSpec{
@@ -151,9 +167,25 @@ func WriteHTML(w io.Writer, run *Run) error {
 			Elapsed:    millis(s.Duration),
 		})
 	}
+	for _, sp := range page.Specs {
+		if !page.Folded || sp.Verdict != Pass || sp.Baseline == BaselineStale {
+			page.Shown++
+		}
+	}
+	boxes := func(values []string, folded string) []htmlFilterValue {
+		out := make([]htmlFilterValue, len(values))
+		for i, v := range values {
+			out[i] = htmlFilterValue{Value: v, Checked: v != folded}
+		}
+		return out
+	}
+	folded := ""
+	if page.Folded {
+		folded = string(Pass)
+	}
 	page.Filters = []htmlFilter{
-		{Kind: "verdict", Legend: "Verdict", Values: verdicts},
-		{Kind: "level", Legend: "Level", Values: levels},
+		{Kind: "verdict", Legend: "Verdict", Values: boxes(verdicts, folded)},
+		{Kind: "level", Legend: "Level", Values: boxes(levels, "")},
 	}
 	if err := htmlTemplate.Execute(w, page); err != nil {
 		return fmt.Errorf("write HTML report: %w", err)

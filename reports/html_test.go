@@ -2,6 +2,7 @@ package reports
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -47,7 +48,7 @@ func TestHTMLContent(t *testing.T) {
 		{"chart", `<svg class="chart" id="chart" viewBox="0 0 750 160" role="img"`},
 		{"chart tooltip", "<title>RFC 6749 §5.2: 2 fail of 3</title>"},
 		{"chart legend", `<text x="207" y="148">fail</text>`},
-		{"shown count", `Showing <span id="shown-count">9</span> of 9 specs`},
+		{"shown count", `Showing <span id="shown-count">7</span> of 9 specs · what needs attention comes first; the passes start hidden`},
 		{"dark mode", "@media (prefers-color-scheme: dark)"},
 	}
 	for _, c := range contains {
@@ -56,7 +57,11 @@ func TestHTMLContent(t *testing.T) {
 		}
 	}
 	for _, v := range Verdicts {
-		want := `<input type="checkbox" id="filter-verdict-` + string(v) + `" data-filter="verdict" value="` + string(v) + `" checked>`
+		checked := " checked" // every verdict shown but pass: the passes are folded
+		if v == Pass {
+			checked = ""
+		}
+		want := `<input type="checkbox" id="filter-verdict-` + string(v) + `" data-filter="verdict" value="` + string(v) + `"` + checked + `>`
 		if !strings.Contains(page, want) {
 			t.Errorf("no filter checkbox %q", want)
 		}
@@ -77,7 +82,8 @@ func TestHTMLContent(t *testing.T) {
 		t.Errorf("page contains U+0001")
 	}
 	// Passing specs show no finding.
-	row := page[strings.Index(page, `id="spec-CC-OK-01"`):strings.Index(page, `id="spec-AUTH-BASIC-02"`)]
+	start := strings.Index(page, `id="spec-CC-OK-01"`)
+	row := page[start : start+strings.Index(page[start:], `</tr>`)]
 	if strings.Contains(row, `<dl class="finding">`) {
 		t.Errorf("passing spec CC-OK-01 shows a finding")
 	}
@@ -146,5 +152,39 @@ func TestInert(t *testing.T) {
 		if got := string(inert(tc.in)); got != tc.want {
 			t.Errorf("inert(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestHTMLOpensOnWhatNeedsAttention: the rows run failures (and the stale
+// baseline entry), then warnings, then errors, then the rest in catalogue
+// order; with nothing to attend to, nothing is folded.
+func TestHTMLOpensOnWhatNeedsAttention(t *testing.T) {
+	var b strings.Builder
+	run := sampleRun()
+	if err := WriteHTML(&b, run); err != nil {
+		t.Fatal(err)
+	}
+	var ranks []int
+	byID := map[string]SpecResult{}
+	for _, s := range run.Specs {
+		byID[s.ID] = s
+	}
+	for _, m := range regexp.MustCompile(`<tr id="spec-([^"]+)"`).FindAllStringSubmatch(b.String(), -1) {
+		r := attention(byID[m[1]])
+		if r < 0 {
+			r = 3
+		}
+		ranks = append(ranks, r)
+	}
+	if !sort.IntsAreSorted(ranks) || ranks[0] != 0 {
+		t.Errorf("row ranks %v: want failures first, then warnings, errors, the rest", ranks)
+	}
+	clean := &Run{Schema: SchemaV1, Specs: []SpecResult{{ID: "CC-OK-01", RFC: "6749", Section: "4.4", Level: Must, Verdict: Pass}}}
+	b.Reset()
+	if err := WriteHTML(&b, clean); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `value="pass" checked>`) || !strings.Contains(b.String(), `Showing <span id="shown-count">1</span> of 1 specs</p>`) {
+		t.Errorf("a conformant run folds its passes")
 	}
 }

@@ -46,6 +46,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 			skipped = append(skipped, s)
 		}
 	}
+	findings = attentionFirst(findings) // failures, warnings, errors, then what the baseline expects
 	if len(findings) == 0 {
 		b.WriteString("\nNo failures, warnings or errors.\n")
 	} else {

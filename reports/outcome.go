@@ -1,5 +1,7 @@
 package reports
 
+import "sort"
+
 // Baseline states a caller writes into SpecResult.Baseline after matching
 // a run against its list of known deviations.
 const (
@@ -70,4 +72,36 @@ func containsVerdict(l []Verdict, v Verdict) bool {
 		}
 	}
 	return false
+}
+
+// attention ranks a spec for the reports' "needs attention first" order:
+// 0 a failure (or a stale baseline entry, or a verdict this version does
+// not know), 1 a warning, 2 an error; -1 for what needs none (pass, info,
+// skip, a deviation the baseline expects).
+func attention(s SpecResult) int {
+	switch {
+	case s.Baseline == BaselineStale, s.Verdict == Fail && s.Baseline != BaselineExpected, !known(s.Verdict):
+		return 0
+	case s.Baseline == BaselineExpected:
+		return -1
+	case s.Verdict == Warn:
+		return 1
+	case s.Verdict == Error:
+		return 2
+	}
+	return -1
+}
+
+// attentionFirst orders specs: failures, then warnings, then errors, then
+// the rest, each group in catalogue order.
+func attentionFirst(specs []SpecResult) []SpecResult {
+	out := append([]SpecResult(nil), specs...)
+	rank := func(s SpecResult) int {
+		if r := attention(s); r >= 0 {
+			return r
+		}
+		return 3
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
 }
