@@ -137,6 +137,14 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "Graded:       %s\n", r.Why)
 		}
 	}
+	if len(e.ProfileLevels) > 0 {
+		var ps []string
+		for p, l := range e.ProfileLevels {
+			ps = append(ps, fmt.Sprintf("%s under profile %s", l, p))
+		}
+		slices.Sort(ps)
+		fmt.Fprintf(stdout, "Profiles:     %s\n", strings.Join(ps, "; "))
+	}
 	if len(e.DependsOn) > 0 {
 		fmt.Fprintf(stdout, "Depends on:   %s (skipped when one of them fails, errs or is skipped)\n", strings.Join(e.DependsOn, ", "))
 	}

@@ -190,8 +190,9 @@ func init() {
 	})
 	add(Spec{
 		ID: "RESP-HDR-02", RFC: "6749", Section: "5.1", Level: reports.Must,
-		DependsOn: []string{"CC-OK-01"},
-		Title:     "A token response carries Pragma: no-cache.", How: "A valid request.",
+		ProfileLevels: map[string]reports.Level{ProfileOAuth21: reports.Should},
+		DependsOn:     []string{"CC-OK-01"},
+		Title:         "A token response carries Pragma: no-cache.", How: "A valid request.",
 		Accepts: "Pragma: no-cache (a warning only under profile oauth21).",
 		Run: func(h *H) {
 			r, _ := h.MustTokenLoose()

@@ -179,7 +179,7 @@ func (st *runState) root(id string) string {
 // evaluate checks the needs and dependencies of s, then runs it.
 func (st *runState) evaluate(ctx context.Context, s *Spec) (reports.SpecResult, string) {
 	start := time.Now()
-	res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title, Labels: s.labels(),
+	res := reports.SpecResult{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.levelFor(st.target), Title: s.Title, Labels: s.labels(),
 		Message: reports.Message{Requirement: s.Title}}
 	for _, need := range s.Needs {
 		if reason := need(st.target); reason != "" {
@@ -305,7 +305,7 @@ func (h *H) run() {
 		}
 	}()
 	h.spec.Run(h)
-	if h.verdict == reports.Pass && (h.spec.Level == reports.Note || h.spec.Level == reports.May) && len(h.notes) > 0 {
+	if lvl := h.spec.levelFor(h.T); h.verdict == reports.Pass && (lvl == reports.Note || lvl == reports.May) && len(h.notes) > 0 {
 		h.verdict = reports.Info
 	}
 }
@@ -350,7 +350,7 @@ func clipRunes(s string, n int) string {
 // fail settles the verdict for a broken check: MUST fails, SHOULD warns,
 // MAY and INFO specs only observe.
 func (h *H) fail(expected, actual, detail string) {
-	switch h.spec.Level {
+	switch h.spec.levelFor(h.T) {
 	case reports.Must:
 		h.verdict = reports.Fail
 	case reports.Should:
@@ -358,9 +358,6 @@ func (h *H) fail(expected, actual, detail string) {
 	default:
 		h.verdict = reports.Info
 		h.notes = append(h.notes, strings.TrimSpace(expected+" "+actual+" "+detail))
-	}
-	if h.spec.Level == reports.Must && h.T.Has(ProfileOAuth21) && h.spec.ID == "RESP-HDR-02" {
-		h.verdict = reports.Warn
 	}
 	h.msg = reports.Message{Expected: expected, Actual: actual, Detail: detail}
 	panic(abort{})

@@ -504,3 +504,27 @@ func TestExpiryIsWatched(t *testing.T) {
 		})
 	}
 }
+
+// TestProfileLevels: a spec's level under a profile is data: without
+// Pragma RESP-HDR-02 fails as a MUST by default and warns as a SHOULD
+// under oauth21, and the result says which level graded it.
+func TestProfileLevels(t *testing.T) {
+	for _, c := range []struct {
+		profiles []string
+		verdict  reports.Verdict
+		level    reports.Level
+	}{{nil, fail, reports.Must}, {[]string{ProfileOAuth21}, warn, reports.Should}} {
+		s := mockserver.NewTestServer(t, mockConfig("no-pragma"))
+		target := mockTarget(s)
+		target.Profiles = append(target.Profiles, c.profiles...)
+		run, err := Run(t.Context(), target, RunOptions{LabelFilter: "id: containsAny {RESP-HDR-02}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range run.Specs {
+			if r.ID == "RESP-HDR-02" && (r.Verdict != c.verdict || r.Level != c.level) {
+				t.Errorf("profiles %v: RESP-HDR-02 %s at %s, want %s at %s", c.profiles, r.Verdict, r.Level, c.verdict, c.level)
+			}
+		}
+	}
+}

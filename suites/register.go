@@ -24,6 +24,10 @@ type Spec struct {
 	Section string
 	// Level is MUST, SHOULD, MAY or INFO.
 	Level reports.Level
+	// ProfileLevels grade the spec at another level under a profile (the
+	// first of the target's profiles that names one wins): RESP-HDR-02's
+	// Pragma is a MUST of RFC 6749 and a SHOULD under oauth21.
+	ProfileLevels map[string]reports.Level
 	// Title is the requirement in one sentence.
 	Title string
 	// How says how the spec tests it, and Accepts which outcomes pass.
@@ -158,6 +162,18 @@ func specByID(id string) *Spec {
 
 // labels are the Ginkgo labels of a spec. Ginkgo labels may not hold
 // "&|!,()/", which IDs and sections never do.
+// levelFor is the spec's level for the target's profiles.
+func (s *Spec) levelFor(t *Target) reports.Level {
+	if t != nil {
+		for _, p := range t.Profiles {
+			if l, ok := s.ProfileLevels[p]; ok {
+				return l
+			}
+		}
+	}
+	return s.Level
+}
+
 func (s *Spec) labels() []string {
 	l := []string{"id:" + s.ID, "rfc:" + s.RFC, "section:" + s.Section, "level:" + strings.ToLower(string(s.Level))}
 	return append(l, s.Labels...)
@@ -176,6 +192,9 @@ type CatalogEntry struct {
 	Labels  []string      `json:"labels"`
 	// DependsOn lists the specs this one is skipped without.
 	DependsOn []string `json:"depends_on,omitempty"`
+	// ProfileLevels are the spec's levels under profiles that grade it
+	// differently.
+	ProfileLevels map[string]reports.Level `json:"profile_levels,omitempty"`
 	// Rule is the RFC sentence behind the spec's level.
 	Rule *Rule `json:"rule,omitempty"`
 }
@@ -185,7 +204,7 @@ func Catalog() []CatalogEntry {
 	var out []CatalogEntry
 	for _, s := range allSpecs() {
 		out = append(out, CatalogEntry{ID: s.ID, RFC: s.RFC, Section: s.Section, Level: s.Level, Title: s.Title,
-			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels(), DependsOn: s.DependsOn, Rule: ruleOf(s.ID)})
+			How: s.How, Accepts: s.Accepts, Catches: s.Catches, Labels: s.labels(), DependsOn: s.DependsOn, ProfileLevels: s.ProfileLevels, Rule: ruleOf(s.ID)})
 	}
 	return out
 }
