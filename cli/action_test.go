@@ -93,6 +93,11 @@ func TestGitHubAction(t *testing.T) {
 		out[k] = v
 		return out
 	}
+	planFile := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(planFile, []byte("defaults:\n  client-id: "+e2eID+"\n  scope: read\nvariants:\n  - name: clean\n    token-url: "+clean.TokenURL()+
+		"\n  - name: broken\n    token-url: "+broken.TokenURL()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name     string
 		inputs   map[string]string
@@ -104,6 +109,7 @@ func TestGitHubAction(t *testing.T) {
 		{"broken", target(broken), 1, "not-conformant", func(n string) bool { return n != "0" }},
 		{"broken, fail false", with(target(broken), "fail", "false"), 0, "not-conformant", func(n string) bool { return n != "0" }},
 		{"no inputs: the embedded server", map[string]string{}, 0, "conformant", func(n string) bool { return n == "0" }},
+		{"a plan", map[string]string{"plan": planFile, "client-secret": e2eSecret}, 1, "not-conformant", func(n string) bool { return n != "0" }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := t.TempDir()
@@ -157,7 +163,11 @@ func TestGitHubAction(t *testing.T) {
 			if !strings.Contains(string(sum), "occheck") || !strings.Contains(string(sum), "|") {
 				t.Errorf("step summary:\n%s", sum)
 			}
-			for _, f := range []string{"occheck-junit.xml", "occheck-report.json", "occheck-report.html", "occheck-summary.md"} {
+			files := []string{"occheck-junit.xml", "occheck-report.json", "occheck-report.html", "occheck-summary.md"}
+			if c.inputs["plan"] != "" { // the plan's index and a directory per variant
+				files = []string{"occheck-junit.xml", "occheck-report.html", "occheck-summary.md", "clean/occheck-report.json", "broken/occheck-report.json"}
+			}
+			for _, f := range files {
 				if _, err := os.Stat(filepath.Join(work, "occheck-reports", f)); err != nil {
 					t.Errorf("report %s: %v", f, err)
 				}

@@ -77,6 +77,7 @@ type runFlags struct {
 	html, markdown    string
 	output            string // occheck baseline only
 	rerunFailed       string
+	planFile          string // occheck run only
 }
 
 func newRunFlags(name string) *runFlags {
@@ -134,6 +135,9 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.html, "html", "", "write an HTML report to this file")
 	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown report to this file")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the specs that failed, warned or errored in this JSON report")
+	if name == "run" {
+		fs.StringVar(&f.planFile, "plan", "", "YAML test plan: run the catalogue once per variant (client or server), a few at once, with one set of reports")
+	}
 	if name == "baseline" {
 		fs.StringVar(&f.output, "o", "occheck-baseline.yaml", "baseline file to write")
 	}
@@ -169,6 +173,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	f := newRunFlags("run")
 	if code, ok := parseFlags(f.fs, args, stdout, stderr); !ok {
 		return code
+	}
+	if f.planFile != "" {
+		return runPlan(ctx, f.planFile, args, stdout, stderr, getenv)
 	}
 	plan, err := f.plan(ctx, getenv, stderr)
 	if errors.Is(err, errNothingToRerun) {

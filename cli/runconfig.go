@@ -26,6 +26,14 @@ func applyConfigFile(fs *flag.FlagSet, path string, getenv func(string) string) 
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return applyConfigMap(fs, raw, getenv, "--config "+path, set)
+}
+
+// applyConfigMap sets the flags a map names (keys are flag names, with _
+// or -), ${ENV} expanded, except those in set (given on the command line,
+// or by a map applied before); it adds the flags it sets to set. source
+// names the map in errors.
+func applyConfigMap(fs *flag.FlagSet, raw map[string]any, getenv func(string) string, source string, set map[string]bool) error {
 	keys := make([]string, 0, len(raw))
 	for k := range raw {
 		keys = append(keys, k)
@@ -34,8 +42,8 @@ func applyConfigFile(fs *flag.FlagSet, path string, getenv func(string) string) 
 	for _, k := range keys {
 		name := strings.ReplaceAll(k, "_", "-")
 		f := fs.Lookup(name)
-		if f == nil || name == "config" {
-			return usagef("--config %s: unknown key %q (keys are the flag names of occheck run)", path, k)
+		if f == nil || name == "config" || name == "plan" {
+			return usagef("%s: unknown key %q (keys are the flag names of occheck run)", source, k)
 		}
 		if set[name] {
 			continue
@@ -54,9 +62,10 @@ func applyConfigFile(fs *flag.FlagSet, path string, getenv func(string) string) 
 		for _, v := range values {
 			v = os.Expand(v, getenv)
 			if err := f.Value.Set(v); err != nil {
-				return usagef("--config %s: %s: %v", path, k, err)
+				return usagef("%s: %s: %v", source, k, err)
 			}
 		}
+		set[name] = true
 	}
 	return nil
 }

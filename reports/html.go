@@ -126,14 +126,7 @@ func WriteHTML(w io.Writer, run *Run) error {
 		Total:   len(run.Specs),
 		Chart:   chartOf(run),
 	}
-	switch page.Outcome {
-	case Conformant:
-		page.OutcomeClass = "ok"
-	case NotConformant:
-		page.OutcomeClass = "bad"
-	default:
-		page.OutcomeClass = "incomplete"
-	}
+	page.OutcomeClass = outcomeClass(page.Outcome)
 	for _, v := range Verdicts {
 		page.Counts = append(page.Counts, htmlCount{v, counts[v]})
 	}

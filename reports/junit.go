@@ -21,6 +21,8 @@ type junitSuites struct {
 	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
+
+	total time.Duration
 }
 
 type junitSuite struct {
@@ -74,15 +76,39 @@ const (
 // warnings and accepted deviations stay visible in system-out.
 func WriteJUnit(w io.Writer, run *Run) error {
 	doc := junitSuites{Name: "occheck"}
+	doc.add(run, "")
+	return doc.write(w)
+}
+
+// WriteJUnitPlan writes the runs of a test plan as one JUnit document: the
+// testsuites of each variant, named "variant: RFC 6749 §5.2", their
+// classnames prefixed with the variant ("basic.rfc6749.s5_2").
+func WriteJUnitPlan(w io.Writer, runs []NamedRun) error {
+	doc := junitSuites{Name: "occheck plan"}
+	for _, r := range runs {
+		doc.add(r.Run, r.Name)
+	}
+	return doc.write(w)
+}
+
+// add appends a run's testsuites, one per RFC section, named after the
+// variant when there is one.
+func (doc *junitSuites) add(run *Run, variant string) {
 	var total time.Duration
 	for _, sec := range sections(run.Specs) {
 		suite := junitSuite{
 			Name:      clean(SectionName(sec.RFC, sec.Section)),
 			Timestamp: timestamp(run.Start),
 		}
+		if variant != "" {
+			suite.Name = clean(variant + ": " + suite.Name)
+		}
 		var d time.Duration
 		for _, s := range sec.Specs {
 			c := junitCaseOf(run, s)
+			if variant != "" {
+				c.Classname = variant + "." + c.Classname
+			}
 			suite.Tests++
 			switch {
 			case c.Failure != nil:
@@ -108,8 +134,11 @@ func WriteJUnit(w io.Writer, run *Run) error {
 	if wall := run.Finish.Sub(run.Start); wall > 0 {
 		total = wall
 	}
-	doc.Time = seconds(total)
+	doc.total += total
+	doc.Time = seconds(doc.total)
+}
 
+func (doc *junitSuites) write(w io.Writer) error {
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write JUnit report: %w", err)

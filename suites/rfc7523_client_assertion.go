@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -594,8 +595,20 @@ func init() {
 				secret = h.T.Client.Secret
 			}
 			_, rsaKey := j.Key.Public().(*rsa.PublicKey)
+			short := ""
+			if secret != "" && len(secret) < minHMACSecret {
+				// RFC 7518 §3.2: HS256 keys are at least 32 bytes; no
+				// HS256 assertion can be made with this secret.
+				short, secret = fmt.Sprintf("(a) not tried: the secret is %d bytes, shorter than the 32 an HS256 key needs (RFC 7518 §3.2)", len(secret)), ""
+			}
 			if secret == "" && !rsaKey {
+				if short != "" {
+					h.Skip(short + ", and the assertion key is not RSA (for RS256)")
+				}
 				h.Skip("needs a secret the assertion client also holds (for an HS256 assertion) or an RSA key (for RS256); it has neither")
+			}
+			if short != "" {
+				h.Note("%s", short)
 			}
 			fapi := h.T.Has(ProfileFAPI2)
 			if secret != "" {
@@ -606,7 +619,7 @@ func init() {
 				} else {
 					h.Should(!r.HasToken(), what, "%s", r.Summary())
 				}
-			} else {
+			} else if short == "" {
 				h.Note("(a) not tried: no secret is known for %s", j.ID)
 			}
 			if !rsaKey {

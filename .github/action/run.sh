@@ -17,6 +17,7 @@ report_dir="${INPUT_REPORT_DIR:-occheck-reports}"
 args=(run --no-color --report-dir "$report_dir")
 add() { if [ -n "$2" ]; then args+=("$1" "$2"); fi; }
 add --config "${INPUT_CONFIG:-}"
+add --plan "${INPUT_PLAN:-}"
 add --token-url "${INPUT_TOKEN_URL:-}"
 add --issuer "${INPUT_ISSUER:-}"
 add --metadata-url "${INPUT_METADATA_URL:-}"
