@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/occheck/occheck/suites"
+	"github.com/occheck/occheck/internal/rfc8414"
 )
 
 // discovered is what the metadata says about the target.
@@ -30,19 +30,11 @@ type discovered struct {
 // §3.1 (well-known segment inserted before the issuer's path), then OpenID
 // discovery (appended after it).
 func metadataURLs(issuer string) ([]string, error) {
-	u, err := url.Parse(strings.TrimSuffix(issuer, "/"))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, usagef("--issuer: %q is not an absolute http(s) URL", issuer)
+	urls, ok := rfc8414.MetadataURLs(issuer)
+	if !ok {
+		return nil, usagef("--issuer: %q is not an absolute http(s) URL without query or fragment (RFC 8414 §2)", issuer)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, usagef("--issuer: %q must not have a query or fragment (RFC 8414 §2)", issuer)
-	}
-	path := strings.TrimSuffix(u.Path, "/")
-	oauth := *u
-	oauth.Path = "/.well-known/oauth-authorization-server" + path
-	oidc := *u
-	oidc.Path = path + "/.well-known/openid-configuration"
-	return []string{oauth.String(), oidc.String()}, nil
+	return urls, nil
 }
 
 // discover fetches the metadata. A document that breaks RFC 8414 (an
@@ -85,7 +77,7 @@ func discover(ctx context.Context, client *http.Client, issuer, metadataURL, tok
 		case issuer == "":
 			// Only a metadata URL: MD-02 compares the document with the
 			// issuer that URL was built from.
-			if built := suites.IssuerFromMetadataURL(mu); built != "" && d.issuer != built && d.issuer != built+"/" {
+			if built := rfc8414.IssuerFromMetadataURL(mu); built != "" && d.issuer != built && d.issuer != built+"/" {
 				d.notes = append(d.notes, fmt.Sprintf("%s names issuer %q, but that URL belongs to issuer %q: RFC 8414 §3.3 forbids using its data (MD-02 fails); the run goes on", mu, d.issuer, built))
 			}
 		case d.issuer == issuer:

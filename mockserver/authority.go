@@ -16,14 +16,15 @@ import (
 	"time"
 
 	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/internal/rfc8414"
 )
 
 // Endpoint paths, relative to the issuer's path.
 const (
 	PathToken          = "/token"
 	PathJWKS           = "/jwks"
-	PathMetadata       = "/.well-known/oauth-authorization-server"
-	PathOpenIDMetadata = "/.well-known/openid-configuration"
+	PathMetadata       = rfc8414.WellKnownOAuth
+	PathOpenIDMetadata = rfc8414.WellKnownOpenID
 	PathHealthz        = "/healthz"
 )
 

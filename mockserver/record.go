@@ -7,11 +7,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/occheck/occheck/internal/redact"
 	"github.com/occheck/occheck/internal/rfc6749"
 )
 
 // Redacted replaces every secret in recorded requests.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mark
 
 // Endpoints the journal tells apart.
 const (

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/occheck/occheck/internal/rfc6749"
+	"github.com/occheck/occheck/internal/rfc8414"
 	"github.com/occheck/occheck/reports"
 	"github.com/occheck/occheck/specs"
 )
@@ -19,30 +20,7 @@ func expectedIssuer(t *Target) string {
 	if t.Issuer != "" {
 		return t.Issuer
 	}
-	return IssuerFromMetadataURL(t.MetadataURL)
-}
-
-// IssuerFromMetadataURL is the issuer a metadata URL was built from: RFC
-// 8414 §3.1 inserts the well-known segment between host and issuer path;
-// OpenID discovery appends it. Empty when the URL follows neither form.
-func IssuerFromMetadataURL(metadataURL string) string {
-	u, err := url.Parse(metadataURL)
-	if err != nil {
-		return ""
-	}
-	for _, wk := range []string{"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
-		if strings.HasPrefix(u.Path, wk) {
-			u.Path = strings.TrimPrefix(u.Path, wk)
-			u.RawQuery, u.Fragment = "", ""
-			return strings.TrimSuffix(u.String(), "/")
-		}
-		if strings.HasSuffix(u.Path, wk) { // OpenID style: issuer path first
-			u.Path = strings.TrimSuffix(u.Path, wk)
-			u.RawQuery, u.Fragment = "", ""
-			return strings.TrimSuffix(u.String(), "/")
-		}
-	}
-	return ""
+	return rfc8414.IssuerFromMetadataURL(t.MetadataURL)
 }
 
 func strList(v any) ([]string, bool) {
@@ -70,7 +48,7 @@ func init() {
 		Labels:  []string{"metadata"}, Needs: md,
 		Run: func(h *H) {
 			r, _ := h.Metadata()
-			if !strings.Contains(h.T.MetadataURL, "/.well-known/oauth-authorization-server") {
+			if !strings.Contains(h.T.MetadataURL, rfc8414.WellKnownOAuth) {
 				h.Note("metadata from %s (not the RFC 8414 location); status %d", h.T.MetadataURL, r.Status)
 			}
 		},

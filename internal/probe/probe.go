@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/occheck/occheck/internal/redact"
 	"github.com/occheck/occheck/reports"
 )
 
@@ -39,7 +40,7 @@ const DefaultMaxBody = 1 << 20
 const maxRecordedBody = 16 << 10
 
 // Redacted replaces secrets in recorded exchanges.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mark
 
 // Secret is a value that must never be recorded, and the environment
 // variable a reproducing curl line reads it from.
@@ -51,10 +52,11 @@ type Secret struct {
 	ID string
 }
 
-// forms lists every encoding of the secret a request or an echo may hold.
+// forms lists every encoding of the secret a request or an echo may hold:
+// the value's own (redact.Forms) and, for HTTP Basic, id:secret in base64.
 func (s Secret) forms() []string {
 	q := url.QueryEscape(s.Value)
-	out := []string{s.Value, q, url.PathEscape(s.Value), strings.ReplaceAll(q, "+", "%20")}
+	out := redact.Forms(s.Value)
 	if s.ID != "" {
 		for _, pair := range []string{url.QueryEscape(s.ID) + ":" + q, s.ID + ":" + s.Value, url.QueryEscape(s.ID) + ":" + strings.ReplaceAll(q, "+", "%20")} {
 			out = append(out, base64.StdEncoding.EncodeToString([]byte(pair)), base64.RawStdEncoding.EncodeToString([]byte(pair)))
@@ -405,39 +407,25 @@ func (p *Prober) record(req Request, resp *Response, d time.Duration, err error)
 }
 
 // redactor knows every form the request's secrets took.
-type redactor struct {
-	words []string // longest first
-}
+type redactor struct{ words *redact.Words }
 
 func (p *Prober) redactor(req Request) *redactor {
-	set := map[string]bool{}
+	var words []string
 	for _, s := range p.Secrets {
 		if len(s.Value) < 3 {
 			continue
 		}
-		for _, form := range s.forms() {
-			set[form] = true
-		}
+		words = append(words, s.forms()...)
 	}
 	for _, v := range req.Header.Values("Authorization") {
 		if _, cred, ok := strings.Cut(v, " "); ok && len(cred) >= 3 {
-			set[strings.TrimSpace(cred)] = true
+			words = append(words, strings.TrimSpace(cred))
 		}
 	}
-	r := &redactor{}
-	for w := range set {
-		r.words = append(r.words, w)
-	}
-	sort.Slice(r.words, func(i, j int) bool { return len(r.words[i]) > len(r.words[j]) })
-	return r
+	return &redactor{words: redact.New(words, 3)}
 }
 
-func (r *redactor) text(s string) string {
-	for _, w := range r.words {
-		s = strings.ReplaceAll(s, w, Redacted)
-	}
-	return s
-}
+func (r *redactor) text(s string) string { return r.words.Replace(s) }
 
 var secretParams = map[string]bool{"client_secret": true, "client_assertion": true, "password": true, "refresh_token": true, "token": true, "code": true, "access_token": true}
 
@@ -589,7 +577,9 @@ func (p *Prober) holdsSecret(s string) bool {
 		if len(sec.Value) < 3 {
 			continue
 		}
-		for _, f := range sec.forms()[:4] {
+		// The encodings splice can rebuild from the variable.
+		q := url.QueryEscape(sec.Value)
+		for _, f := range []string{sec.Value, q, url.PathEscape(sec.Value), strings.ReplaceAll(q, "+", "%20")} {
 			if strings.Contains(s, f) {
 				return true
 			}
