@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/occheck/occheck/internal/probe"
 	"github.com/occheck/occheck/internal/rfc6749"
 	"github.com/occheck/occheck/mockserver"
 	"github.com/occheck/occheck/reports"
@@ -560,7 +561,7 @@ func (p *plan) execute(ctx context.Context, stdout io.Writer) (*reports.Run, err
 // httpClient builds the client for the target's TLS settings.
 func httpClient(caFile string, insecure bool, timeout time.Duration) (*http.Client, error) {
 	if caFile != "" {
-		c, err := suites.HTTPClientWithCA(caFile, timeout)
+		c, err := probe.ClientWithCA(caFile, timeout)
 		if err != nil {
 			return nil, usagef("--ca-file: %v", err)
 		}

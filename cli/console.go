@@ -294,11 +294,14 @@ func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 	if tripped && fails > 0 {
 		fmt.Fprintln(stdout, c.paint(purple, "run stopped early: "+abort.Err.Error()))
 	}
+	// The verdict is reports.Outcome's, the one every report states; the
+	// console adds why, and the two ways a run stops short.
+	outcome := reports.Outcome(run)
 	switch {
-	case baselineErr != "" && fails == 0:
+	case baselineErr != "" && outcome != reports.NotConformant:
 		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: the baseline request (CC-OK-01) could not be made: "+baselineErr))
 		return exitCannotGo
-	case fails > 0 || stale > 0 || (p.target.Strict && warns > 0):
+	case outcome == reports.NotConformant:
 		why := plural(fails, "failure")
 		if p.target.Strict {
 			why += fmt.Sprintf(", %s (strict)", plural(warns, "SHOULD warning"))
@@ -311,7 +314,7 @@ func (p *plan) grade(run *reports.Run, runErr error, stdout io.Writer) int {
 	case tripped:
 		fmt.Fprintln(stdout, c.paint(purple, "verdict: COULD NOT RUN: "+abort.Err.Error()))
 		return exitCannotGo
-	case errs > 0:
+	case outcome == reports.Incomplete:
 		fmt.Fprintln(stdout, c.paint(purple, fmt.Sprintf("verdict: INCOMPLETE (%d specs could not run: see the errors above)", errs)))
 		return exitCannotGo
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/occheck/occheck/internal/probe"
 	"github.com/occheck/occheck/internal/rfc6749"
 )
 
@@ -569,32 +570,13 @@ func TargetFromEnv(getenv func(string) string) (t *Target, ok bool, err error) {
 		t.RequestTimeout = d
 	}
 	if ca := getenv(EnvCAFile); ca != "" {
-		c, err := HTTPClientWithCA(ca, t.timeout())
+		c, err := probe.ClientWithCA(ca, t.timeout())
 		if err != nil {
 			return nil, true, err
 		}
 		t.HTTPClient = c
 	}
 	return t, true, t.Validate()
-}
-
-// HTTPClientWithCA returns a client that trusts the PEM certificates in
-// caFile in addition to the system roots.
-func HTTPClientWithCA(caFile string, timeout time.Duration) (*http.Client, error) {
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("CA file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", caFile)
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: tr, Timeout: timeout}, nil
 }
 
 // loadPrivateKey reads a private key file: PEM (PKCS#8, PKCS#1, SEC 1)

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -681,4 +682,24 @@ func (p *Prober) Redact(s string) string {
 	})
 	s = p.redactor(Request{Header: http.Header{}}).text(s)
 	return jwsLike.ReplaceAllStringFunc(s, func(t string) string { return Redacted + " " + Fingerprint(t) })
+}
+
+// ClientWithCA returns an HTTP client that trusts the PEM certificates in
+// caFile besides the system roots (a test CA, a private PKI), TLS 1.2 or
+// later.
+func ClientWithCA(caFile string, timeout time.Duration) (*http.Client, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
 }
