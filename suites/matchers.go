@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"slices"
@@ -154,4 +156,53 @@ func isJSON(r *Response) bool {
 	}
 	_, err = r.JSON()
 	return err == nil
+}
+
+// BeJWTAccessToken matches a token response whose access_token is an RFC
+// 9068 JWT access token in form: a compact JWS with typ at+jwt (or
+// application/at+jwt, any case, §2.1) and the claims named, by default
+// the ones §2.2 requires (iss, exp, aud, sub, client_id, iat, jti). It
+// does not verify the signature (ATJ-SIG-01 does, against the JWKS); the
+// failure message names what is missing, never the token.
+func BeJWTAccessToken(claims ...string) types.GomegaMatcher {
+	if len(claims) == 0 {
+		claims = []string{"iss", "exp", "aud", "sub", "client_id", "iat", "jti"}
+	}
+	problem := func(r *Response) string {
+		tok := r.String("access_token")
+		parts := strings.Split(tok, ".")
+		if len(parts) != 3 {
+			return fmt.Sprintf("an access_token of %d dot-separated parts, not a compact JWS", len(parts))
+		}
+		var hdr, body map[string]any
+		if decodeSegment(parts[0], &hdr) != nil || decodeSegment(parts[1], &body) != nil {
+			return "an access_token whose header or payload is not base64url JSON"
+		}
+		typ, _ := hdr["typ"].(string)
+		if t := strings.ToLower(typ); t != "at+jwt" && t != "application/at+jwt" {
+			return fmt.Sprintf("typ %q", typ)
+		}
+		var missing []string
+		for _, c := range claims {
+			if _, ok := body[c]; !ok {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return "no " + strings.Join(missing, ", ") + " claim"
+		}
+		return ""
+	}
+	return responseMatcher{want: fmt.Sprintf("a JWT access token (typ at+jwt; claims %s)", strings.Join(claims, ", ")),
+		got:   problem,
+		check: func(r *Response) bool { return problem(r) == "" }}
+}
+
+// decodeSegment reads a base64url JSON segment of a JWS.
+func decodeSegment(seg string, v any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
 }

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,5 +70,37 @@ func TestMatchers(t *testing.T) {
 				t.Error("no error for a value that is not a *Response")
 			}
 		})
+	}
+}
+
+// TestBeJWTAccessToken: the matcher reads the token's form and claims,
+// and its message names the problem without the token.
+func TestBeJWTAccessToken(t *testing.T) {
+	seg := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	body := func(tok string) *Response {
+		return resp(200, map[string]string{"Content-Type": "application/json"}, `{"access_token":"`+tok+`","token_type":"Bearer"}`)
+	}
+	full := seg(`{"iss":"i","exp":1,"aud":"a","sub":"s","client_id":"c","iat":1,"jti":"j"}`)
+	good := body(seg(`{"alg":"ES256","typ":"at+JWT"}`) + "." + full + ".c2ln")
+	if ok, _ := BeJWTAccessToken().Match(good); !ok {
+		t.Error("refuses a well-formed at+jwt token")
+	}
+	for tok, want := range map[string]string{
+		"opaque-token": "1 dot-separated parts",
+		seg(`{"alg":"ES256","typ":"JWT"}`) + "." + full + ".c2ln":                          `typ "JWT"`,
+		seg(`{"alg":"ES256","typ":"at+jwt"}`) + "." + seg(`{"iss":"i","exp":1}`) + ".c2ln": "no aud, sub, client_id, iat, jti claim",
+		"a.b.c": "not base64url JSON",
+	} {
+		m := BeJWTAccessToken()
+		r := body(tok)
+		if ok, _ := m.Match(r); ok {
+			t.Errorf("takes %q", tok)
+		}
+		if msg := m.FailureMessage(r); !strings.Contains(msg, want) || (len(tok) > 10 && strings.Contains(msg, tok)) {
+			t.Errorf("message %q, want %q and never the token", msg, want)
+		}
+	}
+	if ok, _ := BeJWTAccessToken("iss").Match(body(seg(`{"typ":"application/at+jwt"}`) + "." + seg(`{"iss":"i"}`) + ".x")); !ok {
+		t.Error("a chosen claim list is not honoured")
 	}
 }
