@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -208,49 +207,12 @@ func indentLines(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n"+indent)
 }
 
-// exchange prints a redacted request and response.
+// exchange prints a redacted request and response, compact, as the
+// reports write them.
 func (c *console) exchange(ex reports.Exchange, indent string) {
-	fmt.Fprintf(c.w, "%s> %s %s\n", indent, ex.Method, ex.URL)
-	if ex.ClientCert != "" {
-		fmt.Fprintf(c.w, "%s* TLS client certificate: %s\n", indent, ex.ClientCert)
+	for _, l := range strings.Split(strings.TrimRight(reports.ExchangeText(ex, true), "\n"), "\n") {
+		fmt.Fprintf(c.w, "%s%s\n", indent, l)
 	}
-	printHeaders(c.w, indent+"> ", ex.RequestHeaders)
-	if ex.RequestBody != "" {
-		fmt.Fprintf(c.w, "%s> %s\n", indent, clipText(ex.RequestBody, 400))
-	}
-	if ex.Error != "" {
-		fmt.Fprintf(c.w, "%s! %s\n", indent, ex.Error)
-		return
-	}
-	fmt.Fprintf(c.w, "%s< %d\n", indent, ex.Status)
-	printHeaders(c.w, indent+"< ", ex.ResponseHeaders)
-	if ex.ResponseBody != "" {
-		fmt.Fprintf(c.w, "%s< %s\n", indent, clipText(ex.ResponseBody, 400))
-	}
-}
-
-func printHeaders(w io.Writer, prefix string, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "Date" || k == "Content-Length" || k == "User-Agent" || k == "Accept-Encoding" {
-			continue
-		}
-		for _, v := range h[k] {
-			fmt.Fprintf(w, "%s%s: %s\n", prefix, k, v)
-		}
-	}
-}
-
-func clipText(s string, n int) string {
-	s = strings.ReplaceAll(strings.TrimSpace(s), "\n", " ")
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
 }
 
 func plural(n int, what string) string {

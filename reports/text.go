@@ -217,25 +217,61 @@ func transcript(s SpecResult) string {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(&b, "* exchange %d of %d, %s\n", i+1, len(s.Exchanges), millis(ex.Duration))
-		fmt.Fprintf(&b, "> %s %s\n", ex.Method, ex.URL)
-		if ex.ClientCert != "" {
-			fmt.Fprintf(&b, "* TLS client certificate: %s\n", ex.ClientCert)
-		}
-		writeHeaders(&b, "> ", ex.RequestHeaders)
-		writeBody(&b, "> ", ex.RequestBody)
-		if ex.Error != "" {
-			fmt.Fprintf(&b, "* error: %s\n", ex.Error)
-		}
-		if ex.Status != 0 {
-			fmt.Fprintf(&b, "< %d %s\n", ex.Status, http.StatusText(ex.Status))
-			writeHeaders(&b, "< ", ex.ResponseHeaders)
-			writeBody(&b, "< ", ex.ResponseBody)
-		}
-		if ex.Truncated {
-			b.WriteString("* body truncated in the record\n")
-		}
+		b.WriteString(ExchangeText(ex, false))
 	}
 	return clean(b.String())
+}
+
+// ExchangeText prints one redacted exchange the way curl -v does, as the
+// reports and the console show it: "> " request lines, "< " response lines,
+// "* " notes. Compact (the console) leaves out the headers every exchange
+// has (Date, Content-Length, User-Agent, Accept-Encoding) and clips each
+// body to one line of 400 characters.
+func ExchangeText(ex Exchange, compact bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", ex.Method, ex.URL)
+	if ex.ClientCert != "" {
+		fmt.Fprintf(&b, "* TLS client certificate: %s\n", ex.ClientCert)
+	}
+	body := func(prefix, v string) {
+		if compact {
+			if v = strings.ReplaceAll(strings.TrimSpace(v), "\n", " "); v != "" {
+				if len(v) > 400 {
+					v = v[:400] + "..."
+				}
+				fmt.Fprintf(&b, "%s%s\n", prefix, v)
+			}
+			return
+		}
+		writeBody(&b, prefix, v)
+	}
+	headers := func(prefix string, h map[string][]string) {
+		if !compact {
+			writeHeaders(&b, prefix, h)
+			return
+		}
+		quiet := map[string][]string{}
+		for k, v := range h {
+			if k != "Date" && k != "Content-Length" && k != "User-Agent" && k != "Accept-Encoding" {
+				quiet[k] = v
+			}
+		}
+		writeHeaders(&b, prefix, quiet)
+	}
+	headers("> ", ex.RequestHeaders)
+	body("> ", ex.RequestBody)
+	if ex.Error != "" {
+		fmt.Fprintf(&b, "* error: %s\n", ex.Error)
+	}
+	if ex.Status != 0 {
+		fmt.Fprintf(&b, "< %d %s\n", ex.Status, http.StatusText(ex.Status))
+		headers("< ", ex.ResponseHeaders)
+		body("< ", ex.ResponseBody)
+	}
+	if ex.Truncated {
+		b.WriteString("* body truncated in the record\n")
+	}
+	return b.String()
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h map[string][]string) {
