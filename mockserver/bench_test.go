@@ -55,12 +55,7 @@ func BenchmarkTokenRequest(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader("grant_type=client_credentials&scope=read"))
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				r.Header.Set("Authorization", auth)
-				w := httptest.NewRecorder()
-				a.ServeHTTP(w, r)
-				if w.Code != 200 {
+				if w := post(a, "/token", "grant_type=client_credentials&scope=read", auth); w.Code != 200 {
 					b.Fatalf("status %d: %s", w.Code, w.Body)
 				}
 			}
@@ -153,11 +148,7 @@ func BenchmarkIntrospect(b *testing.B) {
 				b.Fatal(err)
 			}
 			auth := basic(idA, secretA)
-			r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader("grant_type=client_credentials&scope=read"))
-			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			r.Header.Set("Authorization", auth)
-			w := httptest.NewRecorder()
-			a.ServeHTTP(w, r)
+			w := post(a, "/token", "grant_type=client_credentials&scope=read", auth)
 			var tr struct {
 				AccessToken string `json:"access_token"`
 			}
@@ -168,15 +159,20 @@ func BenchmarkIntrospect(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				r := httptest.NewRequest(http.MethodPost, PathIntrospect, strings.NewReader(body))
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				r.Header.Set("Authorization", auth)
-				w := httptest.NewRecorder()
-				a.ServeHTTP(w, r)
-				if w.Code != 200 || !strings.Contains(w.Body.String(), `"active":true`) {
+				if w := post(a, PathIntrospect, body, auth); w.Code != 200 || !strings.Contains(w.Body.String(), `"active":true`) {
 					b.Fatalf("status %d: %s", w.Code, w.Body)
 				}
 			}
 		})
 	}
+}
+
+// post sends a form with an Authorization header straight to the handler.
+func post(a *Authority, path, form, authz string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Authorization", authz)
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	return w
 }

@@ -99,24 +99,9 @@ func TestDeclaredSuiteGivesRunsVerdicts(t *testing.T) {
 	globals.Reset()
 	declared := make([]*Suite, len(sample))
 	for i, q := range sample {
-		cfg := mockConfig()
-		cfg.TerseErrors = true
-		if q != "" {
-			cfg.Quirks = []mockserver.Quirk{q}
-		}
-		if tweak := quirkConfigs[q]; tweak != nil {
-			tweak(&cfg)
-		}
-		s := mockserver.NewUnstartedServer(cfg)
-		s.StartTLS()
+		s, target := quirkServer(q)
 		t.Cleanup(s.Close)
-		declared[i] = Declare("occheck "+string(q), func() Target {
-			target := mockTarget(s)
-			if tweak := quirkTargets[q]; tweak != nil {
-				tweak(&target)
-			}
-			return target
-		})
+		declared[i] = Declare("occheck "+string(q), func() Target { return target })
 	}
 	sc, rc := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
 	rc.Succinct = true

@@ -252,9 +252,10 @@ func verdicts(t *testing.T, q mockserver.Quirk) map[string]reports.SpecResult {
 	return out
 }
 
-// quirkVerdicts is verdicts without a test: runs are independent, so the
-// quirk self-test makes many at once.
-func quirkVerdicts(ctx context.Context, q mockserver.Quirk) (map[string]reports.SpecResult, error) {
+// quirkServer starts the mock with one quirk (none for ""), over HTTPS so
+// that the mTLS specs run too, with the quirk's own config and target
+// tweaks; the caller closes it.
+func quirkServer(q mockserver.Quirk) (*mockserver.Server, Target) {
 	cfg := mockConfig()
 	// Production-like answers: the detailed reasons of the default mode
 	// make unknown-client and wrong-secret answers differ on purpose.
@@ -265,14 +266,20 @@ func quirkVerdicts(ctx context.Context, q mockserver.Quirk) (map[string]reports.
 	if tweak := quirkConfigs[q]; tweak != nil {
 		tweak(&cfg)
 	}
-	// Over HTTPS, so that the mTLS specs run too.
 	s := mockserver.NewUnstartedServer(cfg)
 	s.StartTLS()
-	defer s.Close()
 	target := mockTarget(s)
 	if tweak := quirkTargets[q]; tweak != nil {
 		tweak(&target)
 	}
+	return s, target
+}
+
+// quirkVerdicts is verdicts without a test: runs are independent, so the
+// quirk self-test makes many at once.
+func quirkVerdicts(ctx context.Context, q mockserver.Quirk) (map[string]reports.SpecResult, error) {
+	s, target := quirkServer(q)
+	defer s.Close()
 	run, err := Run(ctx, target, RunOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("quirk %q: %w", q, err)
