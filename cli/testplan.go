@@ -86,7 +86,7 @@ func loadPlan(path string) (*testPlan, error) {
 // prints each variant's console report in plan order and a matrix, and
 // writes one set of reports for the plan: a directory per variant with its
 // four reports, and beside them the plan's JUnit (a testsuite per variant
-// and section), Markdown and HTML index.
+// and section), Markdown and HTML (one page, a variant filter).
 func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	tp, err := loadPlan(path)
 	if err != nil {
@@ -115,8 +115,6 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 				return exitFor(stderr, "run", usagef("--config does not go with --plan: put shared flags under the plan's defaults"))
 			case f.rerunFailed != "":
 				return exitFor(stderr, "run", usagef("--rerun-failed does not go with --plan"))
-			case f.jsonOut != "" || f.html != "":
-				return exitFor(stderr, "run", usagef("--json and --html write one run's report; with --plan use --report-dir (a directory per variant, and the plan's index)"))
 			}
 		}
 		set := map[string]bool{}
@@ -238,8 +236,9 @@ func printMatrix(w io.Writer, path string, variants []*planVariant) {
 }
 
 // writePlanReports writes the plan's reports: with --report-dir a
-// directory per variant holding its four reports, and the plan's JUnit,
-// Markdown and HTML index beside them; --junit and --markdown write the
+// directory per variant holding its four reports, and beside them the
+// plan's JUnit, Markdown, HTML (every variant on one page, filterable) and
+// JSON (occheck.plan/v1); --junit, --json, --html and --markdown write the
 // plan's documents; $GITHUB_STEP_SUMMARY gets the plan's Markdown.
 func writePlanReports(f *runFlags, runs []reports.NamedRun, getenv func(string) string) error {
 	junit := func(w io.Writer) error { return reports.WriteJUnitPlan(w, runs) }
@@ -261,15 +260,20 @@ func writePlanReports(f *runFlags, runs []reports.NamedRun, getenv func(string) 
 		docs = append(docs,
 			doc{filepath.Join(f.reportDir, "occheck-junit.xml"), junit, false},
 			doc{filepath.Join(f.reportDir, "occheck-summary.md"), md, false},
-			doc{filepath.Join(f.reportDir, "occheck-report.html"), func(w io.Writer) error {
-				return reports.WriteHTMLPlan(w, runs, func(name string) string { return name + "/occheck-report.html" })
-			}, false})
+			doc{filepath.Join(f.reportDir, "occheck-report.html"), func(w io.Writer) error { return reports.WriteHTMLPlan(w, runs) }, false},
+			doc{filepath.Join(f.reportDir, "occheck-plan.json"), func(w io.Writer) error { return reports.WriteJSONPlan(w, runs) }, false})
 	}
 	if f.junit != "" {
 		docs = append(docs, doc{f.junit, junit, false})
 	}
 	if f.markdown != "" {
 		docs = append(docs, doc{f.markdown, md, false})
+	}
+	if f.jsonOut != "" {
+		docs = append(docs, doc{f.jsonOut, func(w io.Writer) error { return reports.WriteJSONPlan(w, runs) }, false})
+	}
+	if f.html != "" {
+		docs = append(docs, doc{f.html, func(w io.Writer) error { return reports.WriteHTMLPlan(w, runs) }, false})
 	}
 	if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
 		docs = append(docs, doc{p, md, true})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -44,6 +45,8 @@ type htmlPage struct {
 	// start hidden (something needs attention).
 	Shown  int
 	Folded bool
+	// Variants is a plan's matrix (nil for one run).
+	Variants []htmlVariant
 }
 
 type htmlCount struct {
@@ -64,6 +67,8 @@ type htmlFilterValue struct {
 
 type htmlSpec struct {
 	SpecResult
+	// Variant is the plan variant the spec ran in ("" outside a plan).
+	Variant    string
 	Anchor     string
 	Section    string
 	Href       string
@@ -116,6 +121,56 @@ const (
 // can be archived with a certification claim and opened offline years
 // later.
 func WriteHTML(w io.Writer, run *Run) error {
+	if err := htmlTemplate.Execute(w, buildPage([]NamedRun{{Run: run}}, run)); err != nil {
+		return fmt.Errorf("write HTML report: %w", err)
+	}
+	return nil
+}
+
+// WriteHTMLPlan writes a test plan as one self-contained page: the matrix
+// of variants by verdict counts on top, then every variant's specs in one
+// table with a variant column and a variant filter beside the verdict and
+// level ones (what needs attention first, across the variants).
+func WriteHTMLPlan(w io.Writer, runs []NamedRun) error {
+	all := &Run{Tool: "occheck"}
+	for _, r := range runs {
+		all.Specs = append(all.Specs, r.Run.Specs...)
+		if all.Start.IsZero() || r.Run.Start.Before(all.Start) {
+			all.Start = r.Run.Start
+		}
+		if r.Run.Finish.After(all.Finish) {
+			all.Finish = r.Run.Finish
+		}
+		all.Version, all.Schema, all.CatalogueVersion = r.Run.Version, r.Run.Schema, r.Run.CatalogueVersion
+	}
+	page := buildPage(runs, all)
+	page.Outcome = PlanOutcome(runs)
+	page.OutcomeClass = outcomeClass(page.Outcome)
+	for _, r := range runs {
+		c := r.Run.Counts()
+		row := htmlVariant{Name: r.Name, Anchor: "variant-" + r.Name, Outcome: Outcome(r.Run), Target: r.Run.Target.TokenURL, Client: r.Run.Target.ClientID, Total: len(r.Run.Specs)}
+		row.Class = outcomeClass(row.Outcome)
+		for _, v := range Verdicts {
+			row.Counts = append(row.Counts, htmlCount{v, c[v]})
+		}
+		page.Variants = append(page.Variants, row)
+	}
+	if err := htmlTemplate.Execute(w, page); err != nil {
+		return fmt.Errorf("write HTML plan report: %w", err)
+	}
+	return nil
+}
+
+// htmlVariant is one row of a plan's matrix.
+type htmlVariant struct {
+	Name, Anchor, Outcome, Class, Target, Client string
+	Counts                                       []htmlCount
+	Total                                        int
+}
+
+// buildPage lays out the specs of runs (one, or a plan's variants, named)
+// over the summary of run.
+func buildPage(runs []NamedRun, run *Run) htmlPage {
 	counts := run.Counts()
 	page := htmlPage{
 		Outcome: Outcome(run),
@@ -139,19 +194,49 @@ func WriteHTML(w io.Writer, run *Run) error {
 		verdicts = append(verdicts, string(v))
 	}
 	levels := []string{string(Must), string(Should), string(May), string(Note)}
+	var variants []string
 	// The page opens on what needs attention: failures, then warnings,
 	// then errors, first; the passes folded behind their filter box.
-	for _, s := range run.Specs {
-		if attention(s) >= 0 {
-			page.Folded = true
+	type entry struct {
+		SpecResult
+		variant string
+	}
+	for _, r := range runs {
+		for _, s := range r.Run.Specs {
+			if attention(s) >= 0 {
+				page.Folded = true
+			}
+		}
+		if r.Name != "" {
+			variants = append(variants, r.Name)
 		}
 	}
-	for _, s := range attentionFirst(run.Specs) {
+	var all []entry
+	for _, r := range runs {
+		for _, s := range attentionFirst(r.Run.Specs) {
+			all = append(all, entry{s, r.Name})
+		}
+	}
+	// Across variants too: a stable sort keeps each variant's order.
+	rank := func(s SpecResult) int {
+		if r := attention(s); r >= 0 {
+			return r
+		}
+		return 3
+	}
+	sort.SliceStable(all, func(i, j int) bool { return rank(all[i].SpecResult) < rank(all[j].SpecResult) })
+	for _, e := range all {
+		s := e.SpecResult
 		verdicts = appendNew(verdicts, string(s.Verdict))
 		levels = appendNew(levels, string(s.Level))
+		anchor := "spec-" + s.ID
+		if e.variant != "" {
+			anchor = "spec-" + e.variant + "-" + s.ID
+		}
 		page.Specs = append(page.Specs, htmlSpec{
 			SpecResult: s,
-			Anchor:     "spec-" + s.ID,
+			Variant:    e.variant,
+			Anchor:     anchor,
 			Section:    SectionName(s.RFC, s.Section),
 			Href:       RFCLink(s.RFC, s.Section),
 			Baseline:   s.Baseline,
@@ -180,10 +265,10 @@ func WriteHTML(w io.Writer, run *Run) error {
 		{Kind: "verdict", Legend: "Verdict", Values: boxes(verdicts, folded)},
 		{Kind: "level", Legend: "Level", Values: boxes(levels, "")},
 	}
-	if err := htmlTemplate.Execute(w, page); err != nil {
-		return fmt.Errorf("write HTML report: %w", err)
+	if len(variants) > 0 {
+		page.Filters = append(page.Filters, htmlFilter{Kind: "variant", Legend: "Variant", Values: boxes(variants, "")})
 	}
-	return nil
+	return page
 }
 
 // appendNew adds v unless present, so that a verdict or level this

@@ -188,3 +188,36 @@ func TestHTMLOpensOnWhatNeedsAttention(t *testing.T) {
 		t.Errorf("a conformant run folds its passes")
 	}
 }
+
+// TestHTMLPlan: a plan is one page: the matrix of variants on top, every
+// variant's specs in one table with a variant column and filter, ids
+// unique across variants, what needs attention first across them.
+func TestHTMLPlan(t *testing.T) {
+	a, b := sampleRun(), sampleRun()
+	b.Specs = b.Specs[:1] // one passing spec
+	var out strings.Builder
+	if err := WriteHTMLPlan(&out, []NamedRun{{Name: "alpha", Run: a}, {Name: "beta", Run: b}}); err != nil {
+		t.Fatal(err)
+	}
+	page := out.String()
+	for _, w := range []string{"a plan of 2 variants", `data-outcome="NOT CONFORMANT"`, `<tr id="variant-alpha">`, `<tr id="variant-beta">`,
+		`id="filter-variant-alpha" data-filter="variant" value="alpha" checked`, `id="spec-beta-` + b.Specs[0].ID + `"`, `data-variant="alpha"`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("no %q", w)
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %q twice", m[1])
+		}
+		seen[m[1]] = true
+	}
+	if got := strings.Count(page, `<tr id="spec-`); got != len(a.Specs)+len(b.Specs) {
+		t.Errorf("%d spec rows, want %d", got, len(a.Specs)+len(b.Specs))
+	}
+	rows := regexp.MustCompile(`<tr id="spec-[^"]+" class="spec" data-verdict="(\w+)"`).FindAllStringSubmatch(page, -1)
+	if len(rows) == 0 || rows[0][1] != "fail" || rows[len(rows)-1][1] == "fail" {
+		t.Errorf("rows do not open on a failure: first %v", rows[0])
+	}
+}

@@ -179,3 +179,34 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("ReadJSON(WriteJSON(run)) differs from run:\n%s", firstDiff(string(g), string(w)))
 	}
 }
+
+// TestPlanJSONSchema: a plan's JSON report validates against its schema,
+// which takes each variant's report from the report schema.
+func TestPlanJSONSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	for name, raw := range map[string][]byte{"urn:occheck:schema:occheck.report.v1": JSONSchema, "urn:occheck:schema:occheck.plan.v1": PlanJSONSchema} {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s is not JSON: %v", name, err)
+		}
+		if err := c.AddResource(name, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := c.Compile("urn:occheck:schema:occheck.plan.v1")
+	if err != nil {
+		t.Fatalf("plan schema does not compile: %v", err)
+	}
+	var b bytes.Buffer
+	if err := WriteJSONPlan(&b, []NamedRun{{Name: "alpha", Run: sampleRun()}, {Name: "beta", Run: sampleRun()}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(t, sch, b.Bytes()); err != nil {
+		t.Errorf("WriteJSONPlan output does not match the schema: %v", err)
+	}
+	bad := bytes.Replace(b.Bytes(), []byte(`"name": "alpha"`), []byte(`"name": "al pha"`), 1)
+	if validate(t, sch, bad) == nil {
+		t.Error("the schema takes a variant name with a space: it checks nothing")
+	}
+}

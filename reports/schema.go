@@ -8,3 +8,9 @@ import _ "embed"
 //
 //go:embed schema/occheck.report.v1.json
 var JSONSchema []byte
+
+// PlanJSONSchema is the JSON Schema of a test plan's report
+// (WriteJSONPlan); each variant's report follows JSONSchema.
+//
+//go:embed schema/occheck.plan.v1.json
+var PlanJSONSchema []byte
