@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -70,6 +71,15 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	pageURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(file)}).String()
+	// A plan's page: two variants, a variant filter.
+	planFile := filepath.Join(dir, "plan.html")
+	planPage := render(t, func(w io.Writer, r *Run) error {
+		return WriteHTMLPlan(w, []NamedRun{{Name: "alpha", Run: r}, {Name: "beta", Run: sampleRun()}})
+	}, sampleRun())
+	if err := os.WriteFile(planFile, planPage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	planURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(planFile)}).String()
 
 	// Events are recorded, not failed on at once: the listener runs in
 	// chromedp's read loop, where it must not block or call t.Fatal.
@@ -94,7 +104,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 				problems = append(problems, fmt.Sprintf("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
 			}
 		case *network.EventRequestWillBeSent:
-			if ev.Request.URL == pageURL {
+			if ev.Request.URL == pageURL || ev.Request.URL == planURL {
 				pageLoads++
 			} else {
 				problems = append(problems, "request to "+ev.Request.URL)
@@ -216,6 +226,30 @@ func TestHTMLReportInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("screenshot copied to %s", dst)
+	}
+
+	// The plan's page: unticking a variant hides its rows, and only those.
+	if err := chromedp.Do(ctx, chromedp.Navigate(planURL)); err != nil {
+		t.Fatalf("load %s: %v", planURL, err)
+	}
+	click(t, ctx, "filter-verdict-pass") // show the passes, so every row of a variant counts
+	click(t, ctx, "filter-variant-alpha")
+	prows, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
+		Variant string `json:"variant"`
+		Visible bool   `json:"visible"`
+	}](`Array.from(document.querySelectorAll("tr[data-verdict]")).map(function (r) {
+  return {variant: r.dataset.variant, visible: getComputedStyle(r).display !== "none" && r.offsetParent !== null};
+})`))
+	if err != nil {
+		t.Fatalf("read the plan's rows: %v", err)
+	}
+	if len(prows) != 2*len(sampleRun().Specs) {
+		t.Fatalf("%d rows on the plan's page, want %d", len(prows), 2*len(sampleRun().Specs))
+	}
+	for _, r := range prows {
+		if r.Visible != (r.Variant == "beta") {
+			t.Errorf("variant %s row visible=%v after unticking alpha", r.Variant, r.Visible)
+		}
 	}
 
 	mu.Lock()
