@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,7 +96,7 @@ func TestGitHubAction(t *testing.T) {
 		return out
 	}
 	planFile := filepath.Join(t.TempDir(), "plan.yaml")
-	if err := os.WriteFile(planFile, []byte("defaults:\n  client-id: "+e2eID+"\n  scope: read\nvariants:\n  - name: clean\n    token-url: "+clean.TokenURL()+
+	if err := os.WriteFile(planFile, []byte("defaults:\n  client-id: "+e2eID+"\n  scope: read\n  client-secret-env: OCCHECK_CLIENT_SECRET\nvariants:\n  - name: clean\n    token-url: "+clean.TokenURL()+
 		"\n  - name: broken\n    token-url: "+broken.TokenURL()+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +110,9 @@ func TestGitHubAction(t *testing.T) {
 		{"conformant", target(clean), 0, "conformant", func(n string) bool { return n == "0" }},
 		{"broken", target(broken), 1, "not-conformant", func(n string) bool { return n != "0" }},
 		{"broken, fail false", with(target(broken), "fail", "false"), 0, "not-conformant", func(n string) bool { return n != "0" }},
+		// Arguments over two lines: the second line's selection is not
+		// lost (the run reports ERR-401-01 alone).
+		{"args over lines", with(target(broken), "args", "--timeout 5s\n--run ERR-401-01"), 1, "not-conformant", func(n string) bool { return n == "1" }},
 		{"no inputs: the embedded server", map[string]string{}, 0, "conformant", func(n string) bool { return n == "0" }},
 		{"a plan", map[string]string{"plan": planFile, "client-secret": e2eSecret}, 1, "not-conformant", func(n string) bool { return n != "0" }},
 	} {
@@ -115,13 +120,15 @@ func TestGitHubAction(t *testing.T) {
 			tmp := t.TempDir()
 			work := filepath.Join(tmp, "workspace")
 			runner := filepath.Join(tmp, "runner")
-			for _, d := range []string{work, filepath.Join(runner, "occheck-action")} {
+			pathSum := sha256.Sum256([]byte(root))
+			binDir := filepath.Join(runner, "occheck-action", hex.EncodeToString(pathSum[:])[:16])
+			for _, d := range []string{work, binDir} {
 				if err := os.MkdirAll(d, 0o755); err != nil {
 					t.Fatal(err)
 				}
 			}
 			// The binary the step would build from this checkout.
-			if err := os.Symlink(binary, filepath.Join(runner, "occheck-action", "occheck")); err != nil {
+			if err := os.Symlink(binary, filepath.Join(binDir, "occheck")); err != nil {
 				t.Fatal(err)
 			}
 			outputs, summary := filepath.Join(tmp, "output"), filepath.Join(tmp, "summary.md")
@@ -156,7 +163,11 @@ func TestGitHubAction(t *testing.T) {
 					got[k] = v
 				}
 			}
-			if got["verdict"] != c.verdict || !c.failedOK(got["failed"]) || got["passed"] == "0" || got["report-dir"] != "occheck-reports" {
+			selected := c.name == "args over lines"
+			if selected && got["total"] != "1" {
+				t.Errorf("the second line of args was lost: %s specs ran, want ERR-401-01 alone", got["total"])
+			}
+			if got["verdict"] != c.verdict || !c.failedOK(got["failed"]) || (got["passed"] == "0" && !selected) || got["report-dir"] != "occheck-reports" {
 				t.Errorf("outputs %v", got)
 			}
 			sum, _ := os.ReadFile(summary)

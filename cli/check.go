@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -248,8 +249,8 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 	}
 	for _, pr := range f.profiles {
-		if pr != suites.ProfileRFC9068 && pr != suites.ProfileOAuth21 {
-			return nil, usagef("--profile: %q is not rfc9068 or oauth21", pr)
+		if !slices.Contains(suites.Profiles(), pr) {
+			return nil, usagef("--profile: %q is not one of %s", pr, strings.Join(suites.Profiles(), ", "))
 		}
 	}
 	if f.timeout <= 0 {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,23 +64,45 @@ func loadPlan(path string) (*testPlan, error) {
 	if tp.Concurrency == 0 {
 		tp.Concurrency = 2
 	}
+	if err := checkPlanKeys(tp.Defaults, fmt.Sprintf("--plan %s: defaults", path)); err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for i, v := range tp.Variants {
 		name, _ := v["name"].(string)
-		if !variantName.MatchString(name) {
-			return nil, usagef("--plan %s: variants[%d]: name %q: want letters, digits, '.', '_' or '-' (it names the variant's report directory)", path, i, v["name"])
+		if !variantName.MatchString(name) || strings.HasPrefix(strings.ToLower(name), "occheck-") {
+			return nil, usagef("--plan %s: variants[%d]: name %q: want letters, digits, '.', '_' or '-', not starting occheck- (it names the variant's report directory)", path, i, v["name"])
 		}
-		if seen[name] {
-			return nil, usagef("--plan %s: variants[%d]: name %q is used twice", path, i, name)
+		if seen[strings.ToLower(name)] {
+			return nil, usagef("--plan %s: variants[%d]: name %q is used twice (names are compared without case: they name directories)", path, i, name)
 		}
-		seen[name] = true
-		if env, ok := v["client-secret-env"]; ok {
-			if s, isStr := env.(string); !isStr || s == "" {
-				return nil, usagef("--plan %s: variants[%d] (%s): client-secret-env: want the name of an environment variable", path, i, name)
-			}
+		seen[strings.ToLower(name)] = true
+		if err := checkPlanKeys(v, fmt.Sprintf("--plan %s: variant %s", path, name)); err != nil {
+			return nil, err
 		}
 	}
 	return &tp, nil
+}
+
+// planOnly are flags a plan decides for all its variants, from the
+// command line: a variant's own report files would be overwritten.
+var planOnly = map[string]bool{"report-dir": true, "junit": true, "json": true, "html": true, "markdown": true, "rerun-failed": true, "config": true, "plan": true}
+
+// checkPlanKeys refuses the keys a plan may not set, and a
+// client-secret-env that is not a variable name.
+func checkPlanKeys(m map[string]any, source string) error {
+	for k, v := range m {
+		name := strings.ReplaceAll(k, "_", "-")
+		if planOnly[name] {
+			return usagef("%s: %s belongs on the command line (it is the plan's, not a variant's)", source, k)
+		}
+		if name == "client-secret-env" {
+			if s, ok := v.(string); !ok || s == "" {
+				return usagef("%s: client-secret-env: want the name of an environment variable", source)
+			}
+		}
+	}
+	return nil
 }
 
 // runPlan runs the catalogue once per variant of the plan, a few at once,
@@ -97,7 +120,9 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 	var variants []*planVariant
 	defer func() {
 		for _, v := range variants {
-			v.p.close()
+			if v.p != nil {
+				v.p.close()
+			}
 		}
 	}()
 	var top *runFlags
@@ -119,12 +144,19 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 		}
 		set := map[string]bool{}
 		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-		flags := map[string]any{}
+		flags, defaults := map[string]any{}, map[string]any{}
 		secretEnv := ""
+		for k, v := range tp.Defaults {
+			if strings.ReplaceAll(k, "_", "-") == "client-secret-env" {
+				secretEnv, _ = v.(string)
+				continue
+			}
+			defaults[k] = v
+		}
 		for k, v := range raw {
-			switch k {
+			switch strings.ReplaceAll(k, "_", "-") {
 			case "name":
-			case "client-secret-env", "client_secret_env":
+			case "client-secret-env":
 				secretEnv, _ = v.(string)
 			default:
 				flags[k] = v
@@ -134,7 +166,7 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 		if err := applyConfigMap(f.fs, flags, getenv, src, set); err != nil {
 			return exitFor(stderr, "run", err)
 		}
-		if err := applyConfigMap(f.fs, tp.Defaults, getenv, fmt.Sprintf("--plan %s: defaults", path), set); err != nil {
+		if err := applyConfigMap(f.fs, defaults, getenv, fmt.Sprintf("--plan %s: defaults", path), set); err != nil {
 			return exitFor(stderr, "run", err)
 		}
 		// The plan writes the reports; each variant's rate is its share.
@@ -142,25 +174,43 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 		if f.rate > 0 {
 			f.rate /= float64(min(tp.Concurrency, len(tp.Variants)))
 		}
-		env := getenv
-		if secretEnv != "" {
-			env = func(k string) string {
-				if k == suites.EnvClientSecret {
-					return getenv(secretEnv)
+		// A variant's secret comes only from the variable it names (or
+		// the defaults name): never the global one by accident, which
+		// would send one client's secret to another client, or server.
+		if secretEnv != "" && getenv(secretEnv) == "" {
+			return exitFor(stderr, "run", usagef("variant %s: client-secret-env: $%s is not set", name, secretEnv))
+		}
+		env := func(k string) string {
+			if k == suites.EnvClientSecret {
+				if secretEnv == "" {
+					return ""
 				}
-				return getenv(k)
+				return getenv(secretEnv)
 			}
+			return getenv(k)
 		}
+		v := &planVariant{name: name, env: env}
 		p, err := f.plan(ctx, env, stderr)
-		if err != nil {
+		var ue *usageError
+		switch {
+		case errors.As(err, &ue):
 			return exitFor(stderr, "run", fmt.Errorf("variant %s: %w", name, err))
+		case err != nil:
+			// The server of this variant cannot be reached (discovery):
+			// the others run; this one could not.
+			fmt.Fprintf(&v.out, "occheck run: %v\n", err)
+			v.code = exitCannotGo
 		}
-		variants = append(variants, &planVariant{name: name, p: p, env: env})
+		v.p = p
+		variants = append(variants, v)
 	}
 
 	sem := make(chan struct{}, tp.Concurrency)
 	var wg sync.WaitGroup
 	for _, v := range variants {
+		if v.p == nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -223,9 +273,6 @@ func printMatrix(w io.Writer, path string, variants []*planVariant) {
 		var c map[reports.Verdict]int
 		if v.run != nil {
 			outcome, c = reports.Outcome(v.run), v.run.Counts()
-			if v.code == exitCannotGo {
-				outcome = "COULD NOT RUN"
-			}
 		}
 		fmt.Fprintf(w, "  %-*s  %-15s", width, v.name, outcome)
 		for _, vd := range reports.Verdicts {

@@ -25,6 +25,7 @@ defaults:
   token-url: `+s.TokenURL()+`
   metadata-url: `+s.MetadataURL()+`
   scope: read
+  client-secret-env: OCCHECK_CLIENT_SECRET
 variants:
   - name: basic
     client-id: `+e2eID+`
@@ -105,6 +106,12 @@ func TestPlanMistakes(t *testing.T) {
 		{"concurrency: 99\nvariants:\n  - name: a\n", "", "concurrency: want 1 to 16"},
 		{"variants:\n  - name: a\n", "--config x.yaml", "--config does not go with --plan"},
 		{"bogus: 1\nvariants:\n  - name: a\n", "", "field bogus not found"},
+		{"defaults:\n  report-dir: out\nvariants:\n  - name: a\n", "", "report-dir belongs on the command line"},
+		{"variants:\n  - name: a\n    json: x.json\n", "", "json belongs on the command line"},
+		{"variants:\n  - name: occheck-report.html\n", "", "not starting occheck-"},
+		{"variants:\n  - name: Basic\n  - name: basic\n", "", "used twice"},
+		{"variants:\n  - name: a\n    client-secret-env: [x]\n", "", "client-secret-env: want the name"},
+		{"variants:\n  - name: a\n    token-url: http://127.0.0.1:1/token\n    client-id: c\n    client-secret-env: OCCHECK_TEST_UNSET_SECRET\n", "", "$OCCHECK_TEST_UNSET_SECRET is not set"},
 	} {
 		path := filepath.Join(dir, "plan.yaml")
 		write(t, path, c.plan)
@@ -130,4 +137,24 @@ func read(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestPlanVariantThatCannotRun: a variant whose server cannot be reached
+// is COULD NOT RUN (exit 3); the other variants still run and report.
+func TestPlanVariantThatCannotRun(t *testing.T) {
+	s := e2eServer(t)
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "plan.yaml")
+	write(t, plan, "defaults:\n  client-id: "+e2eID+"\n  client-secret-env: OCCHECK_CLIENT_SECRET\nvariants:\n  - name: up\n    token-url: "+s.TokenURL()+
+		"\n  - name: down\n    issuer: http://127.0.0.1:1\n")
+	r := occheck(t, secretEnv, "run", "--plan", plan, "--report-dir", filepath.Join(dir, "reports"), "--no-color")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !regexp.MustCompile(`(?m)^  up\s+CONFORMANT`).MatchString(r.stdout) || !regexp.MustCompile(`(?m)^  down\s+COULD NOT RUN`).MatchString(r.stdout) {
+		t.Errorf("matrix:\n%s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "reports", "up", "occheck-report.json")); err != nil {
+		t.Errorf("the variant that ran has no report: %v", err)
+	}
 }

@@ -161,7 +161,7 @@ func TestMemoryStoreEvicts(t *testing.T) {
 func TestMemoryStoreBound(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	s := NewMemoryStore(clock, memShards).(*memoryStore) // one token per shard
+	s := NewMemoryStore(clock, memShards).(*memoryStore)
 	ctx := context.Background()
 	full := 0
 	for i := range 200 {
@@ -178,6 +178,23 @@ func TestMemoryStoreBound(t *testing.T) {
 	now = now.Add(time.Minute)
 	if err := s.PutToken(ctx, tokenKey("0"), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}); err != nil {
 		t.Errorf("after expiry: %v", err)
+	}
+	// The bound is the store's, exact, however the shards fill.
+	for _, limit := range []int{1, 10, 100} {
+		s := NewMemoryStore(clock, limit)
+		stored := 0
+		for i := range 3 * limit {
+			if s.PutToken(ctx, tokenKey(fmt.Sprint("b", i)), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}) == nil {
+				stored++
+			}
+		}
+		if stored != limit {
+			t.Errorf("max_tokens %d: %d stored", limit, stored)
+		}
+		// Storing a token again is no new token.
+		if err := s.PutToken(ctx, tokenKey("b0"), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 90}); err != nil {
+			t.Errorf("max_tokens %d: replacing a stored token: %v", limit, err)
+		}
 	}
 
 	s = NewMemoryStore(clock, 0).(*memoryStore)

@@ -79,7 +79,7 @@ const (
 // once a second: no tombstones, and the table shrinks with the load.
 type memoryStore struct {
 	now    func() time.Time
-	limit  int // per shard
+	max    int
 	shards [memShards]memShard
 
 	tmu       sync.RWMutex
@@ -128,7 +128,7 @@ func NewMemoryStore(now func() time.Time, maxTokens int) Store {
 	if maxTokens <= 0 {
 		maxTokens = DefaultMaxTokens
 	}
-	return &memoryStore{now: now, limit: (maxTokens + memShards - 1) / memShards, tindex: map[string]uint32{}, revoked: map[string]time.Time{}}
+	return &memoryStore{now: now, max: maxTokens, tindex: map[string]uint32{}, revoked: map[string]time.Time{}}
 }
 
 // template interns a claim set with its lifetime; ownClaims when the
@@ -213,19 +213,25 @@ func (m *memoryStore) PutToken(_ context.Context, key TokenKey, t StoredToken) e
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	// Sweep once the earliest expiry has passed (at most once a second
-	// unless the shard is full); grow at three quarters full.
-	full := sh.n >= m.limit
+	// unless the store is full); grow at three quarters full. The bound
+	// is the whole store's: shards fill unevenly.
+	full := m.count.Load() >= int64(m.max)
 	if sh.minExp != 0 && now >= sh.minExp && (full || now >= sh.nextSweep) {
 		m.count.Add(-int64(sh.rehash(now, 1)))
 		sh.nextSweep = now + 1
 	}
-	if sh.n >= m.limit {
+	i := -1
+	if sh.slots != nil {
+		i = sh.find(k)
+	}
+	replacing := i >= 0 && sh.slots[i].exp != 0
+	if !replacing && m.count.Load() >= int64(m.max) {
 		return ErrStoreFull
 	}
 	if (sh.n+1)*4 > len(sh.slots)*3 {
 		m.count.Add(-int64(sh.rehash(math.MinInt64, 1)))
 	}
-	i := sh.find(k)
+	i = sh.find(k)
 	if sh.slots[i].exp == 0 {
 		sh.n++
 		m.count.Add(1)
@@ -236,6 +242,8 @@ func (m *memoryStore) PutToken(_ context.Context, key TokenKey, t StoredToken) e
 			sh.own = map[memKey]StoredToken{}
 		}
 		sh.own[k] = StoredToken{Claims: append([]byte(nil), t.Claims...), IssuedAt: t.IssuedAt, Expires: t.Expires}
+	} else {
+		delete(sh.own, k) // it may have held this key's claims before
 	}
 	if sh.minExp == 0 || t.Expires < sh.minExp {
 		sh.minExp = t.Expires

@@ -92,7 +92,7 @@ func WriteJSONPlan(w io.Writer, runs []NamedRun) error {
 		Schema   string    `json:"schema"`
 		Outcome  string    `json:"outcome"`
 		Variants []variant `json:"variants"`
-	}{Schema: SchemaPlanV1, Outcome: PlanOutcome(runs)}
+	}{Schema: SchemaPlanV1, Outcome: PlanOutcome(runs), Variants: []variant{}}
 	for _, r := range runs {
 		doc.Variants = append(doc.Variants, variant{r.Name, Outcome(r.Run), r.Run})
 	}

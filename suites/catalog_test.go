@@ -136,3 +136,44 @@ func TestDeclaredSuiteGivesRunsVerdicts(t *testing.T) {
 type gT struct{}
 
 func (gT) Fail() {}
+
+// TestDependencyMistakesStopAtOnce: a cycle or a dependency on a spec that
+// does not exist is caught when the catalogue is first read, naming the
+// spec, instead of hanging or crashing a run.
+func TestDependencyMistakesStopAtOnce(t *testing.T) {
+	saved := registry
+	defer func() { registry = saved; checkOnce = sync.Once{} }()
+	for name, c := range map[string]struct {
+		specs []Spec
+		want  string
+	}{
+		"cycle":   {[]Spec{{ID: "X-1", DependsOn: []string{"X-2"}}, {ID: "X-2", DependsOn: []string{"X-1"}}}, "cycle: X-1 -> X-2 -> X-1"},
+		"self":    {[]Spec{{ID: "X-1", DependsOn: []string{"X-1"}}}, "cycle: X-1 -> X-1"},
+		"missing": {[]Spec{{ID: "X-1", DependsOn: []string{"NOPE-01"}}}, "X-1 depends on NOPE-01, which is not in the catalogue"},
+	} {
+		registry, checkOnce = nil, sync.Once{}
+		for _, s := range c.specs {
+			s.Title, s.Level, s.Run = "t", reports.Must, func(*H) {}
+			add(s)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), c.want) {
+					t.Errorf("%s: %v, want a panic with %q", name, r, c.want)
+				}
+			}()
+			allSpecs()
+		}()
+	}
+	for _, bad := range []Spec{{ID: "A(1)", Title: "t", Level: reports.Must, Run: func(*H) {}}, {ID: "A-1", Title: "t", Level: "OPTIONAL", Run: func(*H) {}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("add(%s, level %q) did not refuse it", bad.ID, bad.Level)
+				}
+			}()
+			registry = nil
+			add(bad)
+		}()
+	}
+}

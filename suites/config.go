@@ -223,6 +223,9 @@ type Target struct {
 // knownProfiles are the profiles Validate accepts.
 var knownProfiles = []string{ProfileRFC9068, ProfileOAuth21, ProfileRFC7523bis, ProfileFAPI2}
 
+// Profiles lists the grading profiles a Target may name.
+func Profiles() []string { return slices.Clone(knownProfiles) }
+
 // AssertionClient is a client registered for private_key_jwt (RFC 7523
 // §2.2): its id and the private key whose public part the server holds.
 // The key stays in memory; reports never show it or an assertion.

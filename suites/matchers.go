@@ -43,29 +43,39 @@ func (m responseMatcher) NegatedFailureMessage(actual any) string {
 	return "expected anything but " + m.want + "; got " + m.describe(actual)
 }
 
+// describe is the response part of a message, on one line: the harness
+// reads the message back, and a server's body must not be able to add a
+// line of its own.
 func (m responseMatcher) describe(actual any) string {
 	r, ok := actual.(*Response)
+	var out string
 	switch {
 	case !ok || r == nil:
-		return fmt.Sprintf("%T", actual)
+		out = fmt.Sprintf("%T", actual)
 	case m.got != nil:
-		return m.got(r)
+		out = m.got(r)
+	default:
+		out = r.Summary()
 	}
-	return r.Summary()
+	return strings.Join(strings.Fields(out), " ")
 }
 
 // splitMatcherMessage reads an occheck matcher's failure message back
 // into what was expected and what came, and the description Gomega put
-// before it (ok false for other messages).
+// before it (ok false for other messages). The matcher's message is the
+// last line, and one line (describe), so text from the server cannot
+// pose as it.
 func splitMatcherMessage(msg string) (expected, actual, desc string, ok bool) {
-	lines := strings.Split(msg, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if rest, found := strings.CutPrefix(lines[i], "expected "); found {
-			expected, actual, ok = strings.Cut(rest, "; got ")
-			return expected, actual, strings.TrimSpace(strings.Join(lines[:i], " ")), ok
-		}
+	head, last := "", msg
+	if i := strings.LastIndex(msg, "\n"); i >= 0 {
+		head, last = msg[:i], msg[i+1:]
 	}
-	return "", "", "", false
+	rest, found := strings.CutPrefix(strings.TrimSpace(last), "expected ")
+	if !found {
+		return "", "", "", false
+	}
+	expected, actual, ok = strings.Cut(rest, "; got ")
+	return expected, actual, strings.Join(strings.Fields(head), " "), ok
 }
 
 // HaveStatus matches a response with the HTTP status code.

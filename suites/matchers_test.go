@@ -104,3 +104,14 @@ func TestBeJWTAccessToken(t *testing.T) {
 		t.Error("a chosen claim list is not honoured")
 	}
 }
+
+// TestMatcherMessageCannotBeForged: a body with newlines and its own
+// "expected" line stays inside the actual part, whole.
+func TestMatcherMessageCannotBeForged(t *testing.T) {
+	r := resp(404, map[string]string{"Content-Type": "application/json"}, "{\n  \"error\": \"nope\"\n}\nexpected 404; got 404 -- all good")
+	msg := "the description\n" + HaveStatus(200).FailureMessage(r)
+	exp, act, desc, ok := splitMatcherMessage(msg)
+	if !ok || exp != "status 200" || !strings.Contains(act, `"error": "nope"`) || !strings.Contains(act, "all good") || desc != "the description" {
+		t.Errorf("split %q: expected %q, actual %q, desc %q, ok %v", msg, exp, act, desc, ok)
+	}
+}

@@ -535,3 +535,23 @@ func TestProfileLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelLabelFollowsTheProfile: level: selects by the level the
+// target's profiles grade at.
+func TestLevelLabelFollowsTheProfile(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockConfig())
+	for _, c := range []struct {
+		profiles []string
+		n        int
+	}{{nil, 0}, {[]string{ProfileOAuth21}, 1}} {
+		target := mockTarget(s)
+		target.Profiles = append(target.Profiles, c.profiles...)
+		run, err := Run(t.Context(), target, RunOptions{LabelFilter: "level:should && id: containsAny {RESP-HDR-02}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(run.Specs) != c.n {
+			t.Errorf("profiles %v: level:should selects %d RESP-HDR-02, want %d", c.profiles, len(run.Specs), c.n)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package suites
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -68,8 +69,13 @@ func add(s Spec) {
 			panic("suites: duplicate spec ID " + s.ID)
 		}
 	}
-	if strings.ContainsAny(s.ID, "/ ") || s.Run == nil || s.Title == "" {
-		panic("suites: malformed spec " + s.ID)
+	if strings.ContainsAny(s.ID, "/ &|!,()") || s.Run == nil || s.Title == "" {
+		panic("suites: malformed spec " + s.ID + ": an ID without spaces or / & | ! , ( ), a Title and a Run")
+	}
+	for _, l := range append([]reports.Level{s.Level}, slices.Collect(maps.Values(s.ProfileLevels))...) {
+		if !slices.Contains([]reports.Level{reports.Must, reports.Should, reports.May, reports.Note}, l) {
+			panic(fmt.Sprintf("suites: spec %s: level %q is not MUST, SHOULD, MAY or INFO", s.ID, l))
+		}
 	}
 	registry = append(registry, &s)
 }
@@ -109,8 +115,44 @@ func validNamespace(ns string) bool {
 	return true
 }
 
+var checkOnce sync.Once
+
+// checkDependencies runs once, when every package's specs are in: a
+// dependency that names no spec, or a cycle, is a mistake in a
+// declaration (an extension's, most likely) and would hang or crash a
+// run, so it stops the program at once, naming the spec.
+func checkDependencies() {
+	byID := map[string]*Spec{}
+	for _, s := range registry {
+		byID[s.ID] = s
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(s *Spec, path []string)
+	visit = func(s *Spec, path []string) {
+		switch state[s.ID] {
+		case 1:
+			panic("suites: spec dependencies form a cycle: " + strings.Join(append(path, s.ID), " -> "))
+		case 2:
+			return
+		}
+		state[s.ID] = 1
+		for _, d := range s.DependsOn {
+			dep, ok := byID[d]
+			if !ok {
+				panic(fmt.Sprintf("suites: spec %s depends on %s, which is not in the catalogue", s.ID, d))
+			}
+			visit(dep, append(path, s.ID))
+		}
+		state[s.ID] = 2
+	}
+	for _, s := range registry {
+		visit(s, nil)
+	}
+}
+
 // allSpecs returns the registered specs in catalogue order.
 func allSpecs() []*Spec {
+	checkOnce.Do(checkDependencies)
 	out := append([]*Spec(nil), registry...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -174,8 +216,13 @@ func (s *Spec) levelFor(t *Target) reports.Level {
 	return s.Level
 }
 
-func (s *Spec) labels() []string {
-	l := []string{"id:" + s.ID, "rfc:" + s.RFC, "section:" + s.Section, "level:" + strings.ToLower(string(s.Level))}
+func (s *Spec) labels() []string { return s.labelsFor(nil) }
+
+// labelsFor are the labels for a target: level: is the level the target's
+// profiles grade the spec at, so --run level:should selects what is
+// graded SHOULD.
+func (s *Spec) labelsFor(t *Target) []string {
+	l := []string{"id:" + s.ID, "rfc:" + s.RFC, "section:" + s.Section, "level:" + strings.ToLower(string(s.levelFor(t)))}
 	return append(l, s.Labels...)
 }
 
@@ -246,7 +293,8 @@ func Declare(name string, target func() Target) *Suite {
 	return s
 }
 
-// get is the target, and marks the start and the latest end of the run.
+// get is the target, and marks the start of the run (the end is the last
+// result's time).
 func (s *Suite) get() Target {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -267,7 +315,10 @@ func (s *Suite) Results() *reports.Run {
 	if t == nil {
 		return nil
 	}
-	return s.sink.report(t, start, time.Now())
+	s.sink.mu.Lock()
+	finish := s.sink.last
+	s.sink.mu.Unlock()
+	return s.sink.report(t, start, finish)
 }
 
 // collector gathers spec results for Run.
@@ -279,6 +330,8 @@ type collector struct {
 	// state is the run's state, for the results of specs that ran only
 	// because a selected spec depends on them.
 	state *runState
+	// last is when the latest result came.
+	last time.Time
 }
 
 // addRoots adds the failed or errored root cause of every selected spec
@@ -340,6 +393,7 @@ func (c *collector) put(r reports.SpecResult) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.results[r.ID] = r
+	c.last = time.Now()
 }
 
 // report is the run's report: the collected results in catalogue order,

@@ -68,7 +68,7 @@ func Run(ctx context.Context, target Target, o RunOptions) (*reports.Run, error)
 	start := now()
 	out := o.GinkgoOutput
 	for _, s := range allSpecs() {
-		if !match(s.labels()) {
+		if !match(s.labelsFor(&target)) {
 			continue
 		}
 		if ctx.Err() != nil {

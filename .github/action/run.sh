@@ -5,7 +5,8 @@
 # $GITHUB_STEP_SUMMARY and the verdict and counts to $GITHUB_OUTPUT.
 set -uo pipefail
 
-bin="${RUNNER_TEMP:-/tmp}/occheck-action/occheck"
+# One build per checkout of the action (two refs in one job are two).
+bin="${RUNNER_TEMP:-/tmp}/occheck-action/$(printf '%s' "$GITHUB_ACTION_PATH" | sha256sum | cut -c1-16)/occheck"
 if [ ! -x "$bin" ]; then
   if ! (cd "$GITHUB_ACTION_PATH" && go build -o "$bin" ./cmd/occheck); then
     echo "::error title=occheck::could not build occheck from $GITHUB_ACTION_PATH"
@@ -29,9 +30,13 @@ for p in "${profiles[@]}"; do
   p="${p// /}"
   if [ -n "$p" ]; then args+=(--profile "$p"); fi
 done
+# Extra arguments: split on spaces and newlines, no shell quoting (a value
+# with spaces goes in the config input's YAML file instead).
 if [ -n "${INPUT_ARGS:-}" ]; then
-  read -ra extra <<< "$INPUT_ARGS"
-  args+=("${extra[@]}")
+  while IFS= read -r line; do
+    read -ra words <<< "$line"
+    args+=("${words[@]}")
+  done <<< "$INPUT_ARGS"
 fi
 if [ -z "${OCCHECK_CLIENT_SECRET:-}" ]; then
   unset OCCHECK_CLIENT_SECRET # an empty input is no secret at all
