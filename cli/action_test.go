@@ -146,13 +146,7 @@ func TestGitHubAction(t *testing.T) {
 			cmd.Dir, cmd.Env = work, env
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
-			err := cmd.Run()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			code := exitCode(t, cmd.Run())
 			if code != c.code {
 				t.Errorf("exit %d, want %d\n%s", code, c.code, out.String())
 			}

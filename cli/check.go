@@ -193,13 +193,17 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return exitFor(stderr, "run", err)
 	}
 	code := plan.grade(run, err, stdout)
-	if werr := plan.writeReports(run, getenv); werr != nil {
-		fmt.Fprintf(stderr, "occheck run: %v\n", werr)
-		return exitCannotGo
-	}
-	if werr := writeGitHubOutputs(run, code, getenv); werr != nil {
-		fmt.Fprintf(stderr, "occheck run: %v\n", werr)
-		return exitCannotGo
+	return finish(code, stderr, func() error { return plan.writeReports(run, getenv) }, func() error { return writeGitHubOutputs(run, code, getenv) })
+}
+
+// finish runs the writers of a run's results in order; the first that
+// fails is one line on stderr and exit 3, else the run's own code stands.
+func finish(code int, stderr io.Writer, writers ...func() error) int {
+	for _, w := range writers {
+		if err := w(); err != nil {
+			fmt.Fprintf(stderr, "occheck run: %v\n", err)
+			return exitCannotGo
+		}
 	}
 	return code
 }

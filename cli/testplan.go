@@ -245,15 +245,7 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 		}
 	}
 	printMatrix(stdout, path, variants)
-	if err := writePlanReports(top, runs, getenv); err != nil {
-		fmt.Fprintf(stderr, "occheck run: %v\n", err)
-		return exitCannotGo
-	}
-	if err := writePlanOutputs(runs, code, getenv); err != nil {
-		fmt.Fprintf(stderr, "occheck run: %v\n", err)
-		return exitCannotGo
-	}
-	return code
+	return finish(code, stderr, func() error { return writePlanReports(top, runs, getenv) }, func() error { return writePlanOutputs(runs, code, getenv) })
 }
 
 // printMatrix prints the plan's verdict per variant.
