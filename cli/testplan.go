@@ -240,9 +240,11 @@ func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.
 		case v.code == exitFail && code == exitOK:
 			code = exitFail
 		}
-		if v.run != nil {
-			runs = append(runs, reports.NamedRun{Name: v.name, Run: v.run})
+		nr := reports.NamedRun{Name: v.name, Run: v.run}
+		if v.run == nil {
+			nr.Error = strings.TrimSpace(strings.TrimPrefix(v.out.String(), "occheck run: "))
 		}
+		runs = append(runs, nr)
 	}
 	printMatrix(stdout, path, variants)
 	return finish(code, stderr, func() error { return writePlanReports(top, runs, getenv) }, func() error { return writePlanOutputs(runs, code, getenv) })
@@ -290,6 +292,9 @@ func writePlanReports(f *runFlags, runs []reports.NamedRun, getenv func(string) 
 	var docs []doc
 	if f.reportDir != "" {
 		for _, r := range runs {
+			if r.Run == nil {
+				continue
+			}
 			vf := *f
 			vf.reportDir, vf.junit, vf.jsonOut, vf.html, vf.markdown = filepath.Join(f.reportDir, r.Name), "", "", "", ""
 			if err := writeReportFiles(&vf, r.Run, func(string) string { return "" }); err != nil {
@@ -334,7 +339,9 @@ func writeDoc(path string, write func(io.Writer) error, appendTo bool) error {
 func writePlanOutputs(runs []reports.NamedRun, code int, getenv func(string) string) error {
 	all := &reports.Run{}
 	for _, r := range runs {
-		all.Specs = append(all.Specs, r.Run.Specs...)
+		if r.Run != nil {
+			all.Specs = append(all.Specs, r.Run.Specs...)
+		}
 	}
 	return writeGitHubOutputs(all, code, getenv)
 }

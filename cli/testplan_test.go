@@ -157,4 +157,11 @@ func TestPlanVariantThatCannotRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "reports", "up", "occheck-report.json")); err != nil {
 		t.Errorf("the variant that ran has no report: %v", err)
 	}
+	// The plan's reports name the variant that could not run, and why.
+	for f, want := range map[string]string{"occheck-summary.md": "| down | COULD NOT RUN |", "occheck-junit.xml": `name="down: set-up"`,
+		"occheck-plan.json": `"outcome": "COULD NOT RUN"`, "occheck-report.html": `<tr id="variant-down">`} {
+		if got := read(t, filepath.Join(dir, "reports", f)); !strings.Contains(got, want) || !strings.Contains(got, "127.0.0.1:1") {
+			t.Errorf("%s does not name the variant that could not run (%q) and its server", f, want)
+		}
+	}
 }

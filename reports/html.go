@@ -133,7 +133,12 @@ func WriteHTML(w io.Writer, run *Run) error {
 // level ones (what needs attention first, across the variants).
 func WriteHTMLPlan(w io.Writer, runs []NamedRun) error {
 	all := &Run{Tool: "occheck"}
+	var ran []NamedRun
 	for _, r := range runs {
+		if r.Run == nil {
+			continue
+		}
+		ran = append(ran, r)
 		all.Specs = append(all.Specs, r.Run.Specs...)
 		if all.Start.IsZero() || r.Run.Start.Before(all.Start) {
 			all.Start = r.Run.Start
@@ -143,10 +148,18 @@ func WriteHTMLPlan(w io.Writer, runs []NamedRun) error {
 		}
 		all.Version, all.Schema, all.CatalogueVersion = r.Run.Version, r.Run.Schema, r.Run.CatalogueVersion
 	}
-	page := buildPage(runs, all)
+	page := buildPage(ran, all)
 	page.Outcome = PlanOutcome(runs)
 	page.OutcomeClass = outcomeClass(page.Outcome)
 	for _, r := range runs {
+		if r.Run == nil {
+			row := htmlVariant{Name: r.Name, Anchor: "variant-" + r.Name, Outcome: CouldNotRun, Class: outcomeClass(CouldNotRun), Target: r.Error}
+			for _, v := range Verdicts {
+				row.Counts = append(row.Counts, htmlCount{v, 0})
+			}
+			page.Variants = append(page.Variants, row)
+			continue
+		}
 		c := r.Run.Counts()
 		row := htmlVariant{Name: r.Name, Anchor: "variant-" + r.Name, Outcome: Outcome(r.Run), Target: r.Run.Target.TokenURL, Client: r.Run.Target.ClientID, Total: len(r.Run.Specs)}
 		row.Class = outcomeClass(row.Outcome)

@@ -199,7 +199,7 @@ func TestPlanJSONSchema(t *testing.T) {
 		t.Fatalf("plan schema does not compile: %v", err)
 	}
 	var b bytes.Buffer
-	if err := WriteJSONPlan(&b, []NamedRun{{Name: "alpha", Run: sampleRun()}, {Name: "beta", Run: sampleRun()}}); err != nil {
+	if err := WriteJSONPlan(&b, []NamedRun{{Name: "alpha", Run: sampleRun()}, {Name: "beta", Run: sampleRun()}, {Name: "gamma", Error: "discovery: connection refused"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := validate(t, sch, b.Bytes()); err != nil {

@@ -86,6 +86,14 @@ func WriteJUnit(w io.Writer, run *Run) error {
 func WriteJUnitPlan(w io.Writer, runs []NamedRun) error {
 	doc := junitSuites{Name: "occheck plan"}
 	for _, r := range runs {
+		if r.Run == nil { // could not be set up: one erroring case says why
+			doc.Suites = append(doc.Suites, junitSuite{Name: clean(r.Name + ": set-up"), Tests: 1, Errors: 1, Time: seconds(0),
+				Cases: []junitCase{{Name: clean(r.Name + ": the variant could not run"), Classname: r.Name + ".setup", Time: seconds(0),
+					Error: &junitProblem{Message: clean(r.Error), Type: junitError, Body: clean(r.Error)}}}})
+			doc.Tests++
+			doc.Errors++
+			continue
+		}
 		doc.add(r.Run, r.Name)
 	}
 	return doc.write(w)

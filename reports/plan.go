@@ -12,15 +12,31 @@ import (
 type NamedRun struct {
 	// Name is the variant's name in the plan (letters, digits, . _ -).
 	Name string
-	Run  *Run
+	// Run is the variant's run; nil when it could not be set up (its
+	// server unreachable), and then Error says why.
+	Run   *Run
+	Error string
+}
+
+// CouldNotRun is the outcome of a variant that could not be set up.
+const CouldNotRun = "COULD NOT RUN"
+
+// outcome is a variant's verdict.
+func (r NamedRun) outcome() string {
+	if r.Run == nil {
+		return CouldNotRun
+	}
+	return Outcome(r.Run)
 }
 
 // PlanOutcome is a plan's verdict: not conformant when any variant is,
-// else incomplete when any is, else conformant.
+// else incomplete when any is (or could not run), else conformant.
 func PlanOutcome(runs []NamedRun) string {
 	out := Conformant
 	for _, r := range runs {
-		switch Outcome(r.Run) {
+		switch r.outcome() {
+		case CouldNotRun:
+			out = Incomplete
 		case NotConformant:
 			return NotConformant
 		case Incomplete:
@@ -46,8 +62,12 @@ func WriteMarkdownPlan(w io.Writer, runs []NamedRun) error {
 	}
 	b.WriteString(" ---: |\n")
 	for _, r := range runs {
+		fmt.Fprintf(&b, "| %s | %s |", mdCell(r.Name), r.outcome())
+		if r.Run == nil {
+			fmt.Fprintf(&b, " %s |\n", strings.Repeat(" |", len(Verdicts)))
+			continue
+		}
 		c := r.Run.Counts()
-		fmt.Fprintf(&b, "| %s | %s |", mdCell(r.Name), Outcome(r.Run))
 		for _, v := range Verdicts {
 			fmt.Fprintf(&b, " %d |", c[v])
 		}
@@ -59,6 +79,12 @@ func WriteMarkdownPlan(w io.Writer, runs []NamedRun) error {
 	for _, r := range runs {
 		if _, err := fmt.Fprintf(w, "\n---\n\n### Variant %s\n\n", mdText(r.Name)); err != nil {
 			return fmt.Errorf("write Markdown plan report: %w", err)
+		}
+		if r.Run == nil {
+			if _, err := fmt.Fprintf(w, "Could not run: %s\n", mdText(r.Error)); err != nil {
+				return fmt.Errorf("write Markdown plan report: %w", err)
+			}
+			continue
 		}
 		if err := WriteMarkdown(w, r.Run); err != nil {
 			return err
@@ -86,7 +112,8 @@ func WriteJSONPlan(w io.Writer, runs []NamedRun) error {
 	type variant struct {
 		Name    string `json:"name"`
 		Outcome string `json:"outcome"`
-		Report  *Run   `json:"report"`
+		Error   string `json:"error,omitempty"`
+		Report  *Run   `json:"report,omitempty"`
 	}
 	doc := struct {
 		Schema   string    `json:"schema"`
@@ -94,7 +121,7 @@ func WriteJSONPlan(w io.Writer, runs []NamedRun) error {
 		Variants []variant `json:"variants"`
 	}{Schema: SchemaPlanV1, Outcome: PlanOutcome(runs), Variants: []variant{}}
 	for _, r := range runs {
-		doc.Variants = append(doc.Variants, variant{r.Name, Outcome(r.Run), r.Run})
+		doc.Variants = append(doc.Variants, variant{r.Name, r.outcome(), r.Error, r.Run})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
