@@ -109,7 +109,7 @@ func checkPlanKeys(m map[string]any, source string) error {
 // prints each variant's console report in plan order and a matrix, and
 // writes one set of reports for the plan: a directory per variant with its
 // four reports, and beside them the plan's JUnit (a testsuite per variant
-// and section), Markdown and HTML (one page, a variant filter).
+// and section), Markdown, HTML (one page, a variant filter) and JSON.
 func runPlan(ctx context.Context, path string, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	tp, err := loadPlan(path)
 	if err != nil {
