@@ -179,6 +179,28 @@ func TestMemoryStoreBound(t *testing.T) {
 	if err := s.PutToken(ctx, tokenKey("0"), StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}); err != nil {
 		t.Errorf("after expiry: %v", err)
 	}
+	// A full store whose expired tokens all sit in other shards than the
+	// new token's still takes it: a full store sweeps every shard.
+	s = NewMemoryStore(clock, 2).(*memoryStore)
+	var inShard0, inShard1 []TokenKey
+	for i := 0; len(inShard0) < 2 || len(inShard1) < 1; i++ {
+		k := tokenKey(fmt.Sprint("s", i))
+		switch k[12] % memShards {
+		case 0:
+			inShard0 = append(inShard0, k)
+		case 1:
+			inShard1 = append(inShard1, k)
+		}
+	}
+	for _, k := range inShard0[:2] {
+		if err := s.PutToken(ctx, k, StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(time.Minute)
+	if err := s.PutToken(ctx, inShard1[0], StoredToken{Claims: []byte(`{}`), IssuedAt: now.Unix(), Expires: now.Unix() + 60}); err != nil {
+		t.Errorf("a full store of expired tokens in another shard: %v", err)
+	}
 	// The bound is the store's, exact, however the shards fill.
 	for _, limit := range []int{1, 10, 100} {
 		s := NewMemoryStore(clock, limit)

@@ -91,6 +91,26 @@ type memoryStore struct {
 	rsweep  time.Time
 
 	count atomic.Int64
+	// nextFullSweep is when a full store may next sweep every shard.
+	nextFullSweep atomic.Int64
+}
+
+// sweepAll drops the expired tokens of every shard, at most once a
+// second; it holds one shard lock at a time.
+func (m *memoryStore) sweepAll(now int64) {
+	next := m.nextFullSweep.Load()
+	if now < next || !m.nextFullSweep.CompareAndSwap(next, now+1) {
+		return
+	}
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		if sh.minExp != 0 && now >= sh.minExp {
+			m.count.Add(-int64(sh.rehash(now, 0)))
+			sh.nextSweep = now + 1
+		}
+		sh.mu.Unlock()
+	}
 }
 
 type memTemplate struct {
@@ -209,6 +229,11 @@ func (m *memoryStore) PutToken(_ context.Context, key TokenKey, t StoredToken) e
 		return nil
 	}
 	tmpl := m.template(t.Claims, t.Expires-t.IssuedAt)
+	if m.count.Load() >= int64(m.max) {
+		// Full: the expired tokens may sit in other shards than this
+		// token's, so sweep them all (at most once a second).
+		m.sweepAll(now)
+	}
 	sh, k := m.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
