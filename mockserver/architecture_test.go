@@ -10,7 +10,7 @@ import (
 
 // deviationFiles are the only files that may know about deviations; every
 // other file is the reference path and must read as the RFCs.
-var deviationFiles = map[string]bool{"quirks.go": true, "quirks_assertion.go": true, "quirks_mtls.go": true, "quirks_introspect.go": true, "quirks_resource.go": true, "doc.go": true, "authority.go": true, "config.go": true, "faults.go": true, "admin.go": true}
+var deviationFiles = map[string]bool{"quirks.go": true, "quirks_assertion.go": true, "quirks_mtls.go": true, "quirks_introspect.go": true, "quirks_resource.go": true, "quirks_dpop.go": true, "doc.go": true, "authority.go": true, "config.go": true, "faults.go": true, "admin.go": true}
 
 // TestReferencePathHoldsNoQuirk: no reference file names a quirk or asks
 // whether one is on, so the RFC-exact path can be audited by reading it.

@@ -90,6 +90,12 @@ type Authority struct {
 	certHeader     string
 	trustedProxies []netip.Prefix
 
+	// DPoP (RFC 9449): proof algorithms, window, server nonces
+	dpopAlgs   []string
+	dpopWindow time.Duration
+	dpopNonces bool
+	nonceKey   []byte
+
 	// lazily made keys for the deviations that need one
 	extraKeys sync.Map
 }
@@ -132,6 +138,12 @@ func New(cfg Config) (*Authority, error) {
 	a.assertionSkew = cmp.Or(time.Duration(cfg.AssertionSkew), DefaultAssertionSkew)
 	a.assertionMaxLife = cmp.Or(time.Duration(cfg.AssertionMaxLifetime), DefaultAssertionMaxLifetime)
 	a.replays = newReplayCache(cfg.ReplayCacheSize)
+	a.dpopAlgs = cfg.DPoPSigningAlgs
+	if len(a.dpopAlgs) == 0 {
+		a.dpopAlgs = DefaultDPoPAlgs
+	}
+	a.dpopWindow = cmp.Or(time.Duration(cfg.DPoPProofWindow), DefaultDPoPProofWindow)
+	a.dpopNonces, a.nonceKey = cfg.DPoPNonce, newNonceKey()
 	if err := a.initMTLS(cfg); err != nil {
 		return nil, err
 	}

@@ -156,6 +156,18 @@ type Config struct {
 	// server remembers; when it is full, assertions are refused with 503
 	// until some expire. Zero means 200000.
 	ReplayCacheSize int `yaml:"replay_cache_size"`
+	// DPoPSigningAlgs are the JWS algorithms the server accepts for DPoP
+	// proofs (RFC 9449 §5.1), asymmetric only; empty means
+	// DefaultDPoPAlgs.
+	DPoPSigningAlgs []string `yaml:"dpop_signing_alg_values_supported"`
+	// DPoPNonce makes the token endpoint demand a server nonce in every
+	// DPoP proof (RFC 9449 §8): a proof without one, or with one this
+	// server did not issue in the last five minutes, gets 400
+	// use_dpop_nonce and a fresh nonce in DPoP-Nonce.
+	DPoPNonce bool `yaml:"dpop_nonce"`
+	// DPoPProofWindow is how old a DPoP proof's iat may be; zero means
+	// 60s. Proofs may be up to 10 s ahead of the server's clock.
+	DPoPProofWindow Duration `yaml:"dpop_proof_window"`
 }
 
 // Client is a registered confidential client.
@@ -211,6 +223,9 @@ type Client struct {
 	// of the connection they were asked over (cnf x5t#S256, RFC 8705 §3),
 	// whatever the method it authenticates with.
 	CertificateBoundTokens bool `yaml:"tls_client_certificate_bound_access_tokens"`
+	// DPoPBoundAccessTokens makes the client's token requests carry a
+	// DPoP proof (RFC 9449 §5.2): without one they are refused.
+	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
 }
 
 // Duration is a time.Duration that reads from YAML as a Go duration string
@@ -420,6 +435,14 @@ func (c *Config) Validate() error {
 	}
 	if c.AssertionSkew < 0 || c.AssertionMaxLifetime < 0 || c.ReplayCacheSize < 0 {
 		return fmt.Errorf("assertion_skew, assertion_max_lifetime, replay_cache_size: must not be negative")
+	}
+	for i, alg := range c.DPoPSigningAlgs {
+		if !slices.Contains(DefaultDPoPAlgs, alg) {
+			return fmt.Errorf("dpop_signing_alg_values_supported[%d]: %q is not one of %s (asymmetric algorithms only, RFC 9449 section 5.1)", i, alg, strings.Join(DefaultDPoPAlgs, ", "))
+		}
+	}
+	if c.DPoPProofWindow < 0 {
+		return fmt.Errorf("dpop_proof_window: must not be negative")
 	}
 	for i, q := range c.Quirks {
 		if _, ok := quirkTable[q]; !ok {

@@ -89,6 +89,7 @@ func (a *Authority) referenceMetadata() map[string]any {
 		m["token_endpoint_auth_signing_alg_values_supported"] = algs
 	}
 	a.mtlsMetadata(m, methods)
+	a.dpopMetadata(m)
 	// RFC 8414 §2: introspection (RFC 7662) and revocation (RFC 7009),
 	// authenticated like the token endpoint.
 	m["introspection_endpoint"] = a.IntrospectionURL()

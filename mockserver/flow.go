@@ -94,6 +94,10 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	if e := s.clientGrant(x, x.client); e != nil { // §5.2 unauthorized_client
 		return nil, e
 	}
+	proof, e := x.dpop() // RFC 9449 §4.3, §5.2
+	if e != nil {
+		return nil, e
+	}
 	scopes, hide, e := s.grantScope(x, x.client) // §3.3
 	if e != nil {
 		return nil, e
@@ -106,6 +110,9 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 	lifetime := c.Exp - c.Iat
 	s.claims(x, c)
 	s.bind(x, c) // RFC 8705 §3
+	if proof != nil {
+		s.dpopBind(x, proof, c) // RFC 9449 §6
+	}
 	tok, err := s.sign(x, c)
 	if err != nil && x.client != nil && x.a.formatOf(x.client) == FormatOpaque {
 		// The store is full or unreachable: a passing condition.
@@ -115,6 +122,9 @@ func (x *exchange) token() (*successResponse, *oauthError) {
 		return nil, &oauthError{Code: rfc6749.ErrServerError, Status: http.StatusInternalServerError, Description: "token signing failed"}
 	}
 	resp := &successResponse{AccessToken: tok, TokenType: rfc6749.TokenTypeBearer, ExpiresIn: lifetime}
+	if proof != nil {
+		resp.TokenType = rfc6749.TokenTypeDPoP // RFC 9449 §5
+	}
 	if !hide && len(scopes) > 0 {
 		resp.Scope = joinScopes(scopes)
 	}

@@ -234,6 +234,9 @@ func (a *Authority) introspection(_ *exchange, st *tokenState) map[string]any {
 		return map[string]any{"active": false}
 	}
 	out := map[string]any{"active": true, "token_type": rfc6749.TokenTypeBearer}
+	if tokenJKT(st.claims) != "" {
+		out["token_type"] = rfc6749.TokenTypeDPoP // RFC 9449 §6.2
+	}
 	for _, k := range []string{"scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "cnf"} {
 		if v, ok := st.claims[k]; ok {
 			out[k] = v

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/occheck/occheck/internal/rfc6749"
 )
 
 // A protected resource (RFC 6750) for end-to-end flows: a client gets a
@@ -39,6 +41,9 @@ type bearerError struct {
 	code        string // "" for a request without a token (§3.1)
 	description string
 	scope       string
+	// dpop answers with a DPoP challenge (RFC 9449 §7.1) instead of a
+	// Bearer one.
+	dpop bool
 }
 
 // RequireToken returns middleware that lets a request through only with a
@@ -78,7 +83,7 @@ func (a *Authority) serveResource(w http.ResponseWriter, r *http.Request) {
 // checkResourceRequest is the reference check of a request to a protected
 // resource.
 func checkResourceRequest(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
-	tok, e := a.bearerToken(r)
+	tok, scheme, e := a.bearerToken(r)
 	if e != nil {
 		return nil, e
 	}
@@ -91,6 +96,9 @@ func checkResourceRequest(a *Authority, r *http.Request, scopes []string) (map[s
 	}
 	if !audienceMatches(st.claims["aud"], a.resourceAudience()) {
 		return nil, invalid("the access token is not for this resource (aud)")
+	}
+	if e := a.steps.Load().dpopResource(a, r, scheme, tok, st); e != nil { // RFC 9449 §7.1
+		return nil, e
 	}
 	if cnf, ok := st.claims["cnf"].(map[string]any); ok {
 		if want, ok := cnf["x5t#S256"].(string); ok {
@@ -108,13 +116,17 @@ func checkResourceRequest(a *Authority, r *http.Request, scopes []string) (map[s
 	return st.claims, nil
 }
 
-// bearerToken finds the one token of a request (RFC 6750 §2).
-func (a *Authority) bearerToken(r *http.Request) (string, *bearerError) {
+// bearerToken finds the one token of a request (RFC 6750 §2) and the
+// scheme it came with: Bearer, or DPoP (RFC 9449 §7.1) in the
+// Authorization header.
+func (a *Authority) bearerToken(r *http.Request) (tok, scheme string, e *bearerError) {
 	var found []string
+	scheme = "Bearer"
 	if v := r.Header.Get("Authorization"); v != "" {
-		scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(cred) != "" {
+		s, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if (strings.EqualFold(s, "Bearer") || strings.EqualFold(s, rfc6749.TokenTypeDPoP)) && strings.TrimSpace(cred) != "" {
 			found = append(found, strings.TrimSpace(cred))
+			scheme = s
 		}
 	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), formMediaType) {
@@ -132,11 +144,11 @@ func (a *Authority) bearerToken(r *http.Request) (string, *bearerError) {
 	}
 	switch len(found) {
 	case 0:
-		return "", &bearerError{status: http.StatusUnauthorized}
+		return "", "", &bearerError{status: http.StatusUnauthorized}
 	case 1:
-		return found[0], nil
+		return found[0], scheme, nil
 	}
-	return "", &bearerError{status: http.StatusBadRequest, code: "invalid_request", description: "the request carries more than one access token (RFC 6750 section 2)"}
+	return "", "", &bearerError{status: http.StatusBadRequest, code: "invalid_request", description: "the request carries more than one access token (RFC 6750 section 2)"}
 }
 
 // resourceAudience are the audiences a token must name for the resource.
@@ -181,6 +193,9 @@ func certThumbprintRaw(der []byte) string {
 // realm, and error, error_description and scope when there is an error.
 func (a *Authority) writeBearerError(w http.ResponseWriter, e *bearerError) {
 	ch := `Bearer realm="` + a.realm + `"`
+	if e.dpop {
+		ch = `DPoP realm="` + a.realm + `", algs="` + strings.Join(a.dpopAlgs, " ") + `"`
+	}
 	if e.code != "" {
 		ch += `, error="` + e.code + `"`
 		if e.description != "" {

@@ -26,6 +26,8 @@ type oauthError struct {
 	Allow string
 	// RetryAfter is the Retry-After of a 503 (seconds), "" for none.
 	RetryAfter string
+	// Nonce is a DPoP-Nonce to send (RFC 9449 §8), "" for none.
+	Nonce string
 	// raw is appended to the description without sanitising it (for
 	// deviations that put forbidden characters there).
 	raw string
@@ -79,6 +81,8 @@ var terseDescriptions = map[string]string{
 	rfc6749.ErrInvalidTarget:        "the requested resource is invalid",
 	rfc6749.ErrServerError:          "internal server error",
 	rfc6749.ErrTemporarilyUnavail:   "the server is temporarily unavailable",
+	rfc6749.ErrInvalidDPoPProof:     "the DPoP proof is invalid",
+	rfc6749.ErrUseDPoPNonce:         "the authorization server requires a nonce in DPoP proofs",
 }
 
 // terseDescription is the generic description of an error code.
@@ -150,6 +154,9 @@ func (x *exchange) writeError(e *oauthError) int {
 	x.s.noStore(h)
 	if e.RetryAfter != "" {
 		h.Set("Retry-After", e.RetryAfter)
+	}
+	if e.Nonce != "" {
+		h.Set(rfc6749.HeaderDPoPNonce, e.Nonce)
 	}
 	if e.Allow != "" {
 		h.Set("Allow", e.Allow)

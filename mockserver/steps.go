@@ -73,6 +73,42 @@ type steps struct {
 	// bind adds the certificate binding to a token's claims (§3).
 	bind func(x *exchange, c *tokenClaims)
 
+	// dpopHeader finds the request's DPoP proof (RFC 9449 §4.3 item 1):
+	// one field, one value; present is false without one.
+	dpopHeader func(x *exchange) (raw string, present bool, e *oauthError)
+	// dpopRequired refuses a request without a proof from a client whose
+	// tokens must be bound (§5.2).
+	dpopRequired func(x *exchange, cl *client) *oauthError
+	// dpopParse reads the proof: one JWS, JSON header and claims, a jwk.
+	dpopParse func(x *exchange, raw string) (*dpopProof, *oauthError)
+	// dpopType checks typ dpop+jwt (§4.3 item 4).
+	dpopType func(x *exchange, p *dpopProof) *oauthError
+	// dpopAlg checks the algorithm: asymmetric and supported (item 5).
+	dpopAlg func(x *exchange, p *dpopProof) *oauthError
+	// dpopKey checks that the jwk is a public key (item 7).
+	dpopKey func(x *exchange, p *dpopProof) *oauthError
+	// dpopSignature verifies the proof with its jwk (item 6).
+	dpopSignature func(x *exchange, p *dpopProof) *oauthError
+	// dpopClaims checks that jti, htm, htu and iat are there (§4.2).
+	dpopClaims func(x *exchange, p *dpopProof) *oauthError
+	// dpopMethod compares htm with the request's method (item 8).
+	dpopMethod func(x *exchange, p *dpopProof, method string) *oauthError
+	// dpopTarget compares htu with the endpoint's URL (item 9).
+	dpopTarget func(x *exchange, p *dpopProof, target string) *oauthError
+	// dpopTime checks iat against the proof window (item 11).
+	dpopTime func(x *exchange, p *dpopProof) *oauthError
+	// dpopNonce demands a server nonce when nonces are on (§8).
+	dpopNonce func(x *exchange, p *dpopProof) *oauthError
+	// dpopReplay makes a proof single use (§11.1).
+	dpopReplay func(x *exchange, p *dpopProof) *oauthError
+	// dpopThumbprint is the proof key's RFC 7638 thumbprint (§6.1).
+	dpopThumbprint func(p *dpopProof) string
+	// dpopBind binds the token to the proof key: cnf.jkt (§6.1).
+	dpopBind func(x *exchange, p *dpopProof, c *tokenClaims)
+	// dpopResource checks a token's DPoP binding at the protected
+	// resource (§7.1).
+	dpopResource func(a *Authority, r *http.Request, scheme, tok string, st *tokenState) *bearerError
+
 	// grantType accepts the grant: client_credentials only (§5.2).
 	grantType func(x *exchange) *oauthError
 	// clientGrant checks that the client may use the grant (§5.2
@@ -167,6 +203,22 @@ func (a *Authority) reference() *steps {
 		assertionSignature: a.signatureByClientKey,
 		assertionClaims:    a.claimsByProfile,
 		assertionReplay:    a.singleUse,
+		dpopHeader:         oneDPoPHeader,
+		dpopRequired:       dpopRequired,
+		dpopParse:          parseProof,
+		dpopType:           dpopTyp,
+		dpopAlg:            a.dpopAlgAllowed,
+		dpopKey:            dpopPublicKey,
+		dpopSignature:      dpopSignatureValid,
+		dpopClaims:         dpopClaimsPresent,
+		dpopMethod:         dpopMethodMatches,
+		dpopTarget:         dpopTargetMatches,
+		dpopTime:           a.dpopTimely,
+		dpopNonce:          a.dpopNonceValid,
+		dpopReplay:         a.dpopSingleUse,
+		dpopThumbprint:     jwkThumbprint,
+		dpopBind:           bindDPoP,
+		dpopResource:       dpopAtResource,
 		grantType:          clientCredentialsOnly,
 		clientGrant:        clientMayUseGrant,
 		grantScope:         grantScope,

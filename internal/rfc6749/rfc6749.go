@@ -38,6 +38,8 @@ const (
 	ErrUnsupportedTokenType = "unsupported_token_type" // RFC 7009 §2.2.1
 	ErrServerError          = "server_error"           // RFC 6749 §4.1.2.1, seen at token endpoints
 	ErrTemporarilyUnavail   = "temporarily_unavailable"
+	ErrInvalidDPoPProof     = "invalid_dpop_proof" // RFC 9449 §5, §12.2
+	ErrUseDPoPNonce         = "use_dpop_nonce"     // RFC 9449 §8, §12.2
 )
 
 // KnownErrorCodes lists the codes a token endpoint may legitimately return:
@@ -45,7 +47,7 @@ const (
 var KnownErrorCodes = []string{
 	ErrInvalidRequest, ErrInvalidClient, ErrInvalidGrant, ErrUnauthorizedClient,
 	ErrUnsupportedGrantType, ErrInvalidScope, ErrInvalidTarget, ErrUnsupportedTokenType,
-	ErrServerError, ErrTemporarilyUnavail,
+	ErrServerError, ErrTemporarilyUnavail, ErrInvalidDPoPProof, ErrUseDPoPNonce,
 }
 
 // Client authentication method names (RFC 7591 §2, RFC 8414 §2).
@@ -59,6 +61,17 @@ const (
 
 // TokenTypeBearer is the token type of RFC 6750; compared case-insensitively (§5.1).
 const TokenTypeBearer = "Bearer"
+
+// TokenTypeDPoP is the token type of a DPoP-bound access token (RFC 9449
+// §5); compared case-insensitively too.
+const TokenTypeDPoP = "DPoP"
+
+// HeaderDPoP carries a DPoP proof (RFC 9449 §4.1); HeaderDPoPNonce a
+// server-provided nonce (§8).
+const (
+	HeaderDPoP      = "DPoP"
+	HeaderDPoPNonce = "DPoP-Nonce"
+)
 
 // IsErrorChar reports whether c may appear in an error code or
 // error_description: %x20-21 / %x23-5B / %x5D-7E (Appendix A.7, A.8).
