@@ -141,6 +141,9 @@ func New(cfg Config) (*Authority, error) {
 	a.dpopAlgs = cfg.DPoPSigningAlgs
 	if len(a.dpopAlgs) == 0 {
 		a.dpopAlgs = DefaultDPoPAlgs
+		if a.profile == ProfileFAPI2 {
+			a.dpopAlgs = FAPI2DPoPAlgs
+		}
 	}
 	a.dpopWindow = cmp.Or(time.Duration(cfg.DPoPProofWindow), DefaultDPoPProofWindow)
 	a.dpopNonces, a.nonceKey = cfg.DPoPNonce, newNonceKey()

@@ -158,7 +158,7 @@ type Config struct {
 	ReplayCacheSize int `yaml:"replay_cache_size"`
 	// DPoPSigningAlgs are the JWS algorithms the server accepts for DPoP
 	// proofs (RFC 9449 §5.1), asymmetric only; empty means
-	// DefaultDPoPAlgs.
+	// DefaultDPoPAlgs (FAPI2DPoPAlgs under assertion_profile fapi2).
 	DPoPSigningAlgs []string `yaml:"dpop_signing_alg_values_supported"`
 	// DPoPNonce makes the token endpoint demand a server nonce in every
 	// DPoP proof (RFC 9449 §8): a proof without one, or with one this

@@ -31,6 +31,10 @@ import (
 // it can verify (RFC 9449 §5.1; never none or a MAC).
 var DefaultDPoPAlgs = []string{ES256, "ES384", "ES512", PS256, "PS384", "PS512", RS256, "RS384", "RS512", EdDSA}
 
+// FAPI2DPoPAlgs are the proof algorithms under assertion_profile fapi2:
+// the ones FAPI 2.0 Security Profile §5.4.1 allows.
+var FAPI2DPoPAlgs = []string{PS256, ES256, EdDSA}
+
 const (
 	// DefaultDPoPProofWindow is how old a proof's iat may be.
 	DefaultDPoPProofWindow = 60 * time.Second
@@ -429,6 +433,15 @@ func bindDPoP(x *exchange, p *dpopProof, c *tokenClaims) {
 // dpopMetadata adds §5.1's member.
 func (a *Authority) dpopMetadata(m map[string]any) {
 	m["dpop_signing_alg_values_supported"] = slices.Clone(a.dpopAlgs)
+}
+
+// claimsCnf is the token's cnf object, if it has one.
+func (st *tokenState) claimsCnf() (map[string]any, bool) {
+	if st == nil {
+		return nil, false
+	}
+	cnf, ok := st.claims["cnf"].(map[string]any)
+	return cnf, ok
 }
 
 // tokenJKT is the DPoP binding of a token's claims, "" for none.

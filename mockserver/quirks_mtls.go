@@ -108,13 +108,22 @@ func init() {
 			next := s.resourceToken
 			s.resourceToken = func(a *Authority, r *http.Request, tok string) *tokenState {
 				st := next(a, r, tok)
-				if st != nil {
-					// Forget the binding: the certificate is never compared.
+				if cnf, ok := st.claimsCnf(); ok {
+					// Forget the certificate binding: the certificate is
+					// never compared (a DPoP binding stays).
 					c := make(map[string]any, len(st.claims))
 					for k, v := range st.claims {
-						if k != "cnf" {
-							c[k] = v
+						c[k] = v
+					}
+					rest := map[string]any{}
+					for k, v := range cnf {
+						if k != "x5t#S256" {
+							rest[k] = v
 						}
+					}
+					delete(c, "cnf")
+					if len(rest) > 0 {
+						c["cnf"] = rest
 					}
 					st = &tokenState{claims: c, id: st.id, exp: st.exp}
 				}

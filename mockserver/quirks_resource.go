@@ -83,7 +83,7 @@ func init() {
 		QuirkRSBearerCaseSensitive: {"the resource takes only \"Bearer\" written so (RFC 9110 §11.1: case-insensitive)", func(s *steps, a *Authority) {
 			next := s.resource
 			s.resource = func(a *Authority, r *http.Request, scopes []string) (map[string]any, *bearerError) {
-				if v := r.Header.Get("Authorization"); v != "" && !strings.HasPrefix(v, "Bearer ") {
+				if scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") && scheme != "Bearer" {
 					return nil, &bearerError{status: http.StatusUnauthorized}
 				}
 				return next(a, r, scopes)

@@ -209,6 +209,16 @@ type Target struct {
 	// secret of at least 32 bytes (the HS256 key size); it unlocks
 	// JWT-ALG-02.
 	SecretJWTClient *Client
+	// DPoP runs the DPoP specs (RFC 9449) even when the metadata does not
+	// advertise dpop_signing_alg_values_supported.
+	DPoP bool
+	// DPoPKey signs the DPoP proofs; nil means a fresh key per run
+	// (ES256, unless the metadata lists other algorithms only). It stays
+	// in memory; reports show proofs by fingerprint only.
+	DPoPKey crypto.Signer
+	// DPoPClient is a client registered with dpop_bound_access_tokens
+	// (RFC 9449 §5.2): it unlocks DPOP-REQ-01.
+	DPoPClient *Client
 	// Profiles lists the grading profiles switched on.
 	Profiles []string
 	// Strict turns broken SHOULDs into failures.
@@ -325,7 +335,7 @@ func (t *Target) Validate() error {
 	if err := t.validateClient(); err != nil {
 		return err
 	}
-	for _, c := range []*Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient} {
+	for _, c := range []*Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient, t.DPoPClient} {
 		if c == nil {
 			continue
 		}
@@ -333,6 +343,15 @@ func (t *Target) Validate() error {
 			if m != rfc6749.AuthClientSecretBasic && m != rfc6749.AuthClientSecretPost {
 				return fmt.Errorf("client %q: auth method %q is not client_secret_basic or client_secret_post", c.ID, m)
 			}
+		}
+	}
+	if k := t.DPoPKey; k != nil {
+		alg := DPoPKeyAlg(k)
+		if alg == "" {
+			return fmt.Errorf("the DPoP key is not an EC (P-256, P-384, P-521), Ed25519 or RSA key")
+		}
+		if r, ok := k.Public().(*rsa.PublicKey); ok && r.N.BitLen() < 2048 {
+			return fmt.Errorf("the DPoP key is RSA of %d bits; RFC 7518 §3.3 wants 2048 or more", r.N.BitLen())
 		}
 	}
 	if c := t.SecretJWTClient; c != nil && (c.ID == "" || len(c.Secret) < minHMACSecret) {
@@ -471,6 +490,9 @@ func (t *Target) clients() []*Client {
 	if t.SecretJWTClient != nil {
 		out = append(out, t.SecretJWTClient)
 	}
+	if t.DPoPClient != nil {
+		out = append(out, t.DPoPClient)
+	}
 	return out
 }
 
@@ -494,6 +516,9 @@ const (
 	EnvShortLivedSecret   = "OCCHECK_SHORT_LIVED_CLIENT_SECRET"
 	// EnvSecretJWTSecret holds the client_secret_jwt client's secret.
 	EnvSecretJWTSecret = "OCCHECK_SECRET_JWT_CLIENT_SECRET"
+	// EnvDPoPSecret holds the secret of the client registered with
+	// dpop_bound_access_tokens (DPOP-REQ-01).
+	EnvDPoPSecret = "OCCHECK_DPOP_CLIENT_SECRET"
 	// EnvAssertionSecret names, in reproducing curl lines, a secret the
 	// private_key_jwt client also holds (AssertionClient.Secret).
 	EnvAssertionSecret   = "OCCHECK_ASSERTION_CLIENT_SECRET"

@@ -65,6 +65,8 @@ type runState struct {
 	triggers       *triggerSet
 	tokenExchanges int
 	ran            map[string]bool
+	// dpop is the run's DPoP key, nonce and refusals (RFC 9449).
+	dpop dpopState
 }
 
 // memo is one spec's result in this run.

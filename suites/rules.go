@@ -1028,4 +1028,106 @@ var rules = map[string]Rule{
 		Binds:    "server",
 		Why:      "No RFC sentence of its own: the contract restates rules that MD-08 and ATJ-SIG-01 grade at their own level, so a contract violation warns, and only where no RFC spec already fails or warns about the same responses (one deviation, one verdict).",
 	},
+	// RFC 9449: DPoP.
+	"DPOP-OK-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §5: a server that supports DPoP answers a token request carrying a valid proof; when it binds the token to the proof key, the token_type of the response MUST be DPoP (an unbound token is announced as Bearer).",
+		Binds:    "server",
+		Why:      "DPoP is optional: the spec runs only when the server advertises it (or --dpop). An unbound Bearer token is recorded, and fails only under fapi2 or when the token carries cnf.jkt.",
+	},
+	"DPOP-HDR-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: to validate a proof the receiving server MUST ensure that there is not more than one DPoP HTTP request header field.",
+		Binds:    "server",
+	},
+	"DPOP-JWT-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: the server MUST ensure that the DPoP header value is a single well-formed JWT and that all required claims per §4.2 (jti, htm, htu, iat) are contained in it.",
+		Binds:    "server",
+	},
+	"DPOP-TYP-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: the server MUST ensure that the typ JOSE header parameter has the value dpop+jwt.",
+		Binds:    "server",
+	},
+	"DPOP-ALG-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 9449 §4.3 and §4.2: alg is an asymmetric digital signature algorithm the server supports; it MUST NOT be none or a MAC-based algorithm.",
+		Binds:    "server",
+		Why:      "RS256 is legitimate under the RFC; FAPI 2.0 §5.4.1 allows PS256, ES256 and EdDSA only, so an RS256 proof is sent and graded under fapi2 alone.",
+	},
+	"DPOP-JWK-01": {
+		Keyword:  "MUST NOT",
+		Sentence: "RFC 9449 §4.3 and §4.2: the jwk header represents the public key the client chose and MUST NOT contain a private key.",
+		Binds:    "server",
+	},
+	"DPOP-SIG-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: the server MUST ensure that the JWT signature verifies with the public key contained in the jwk JOSE header parameter.",
+		Binds:    "server",
+	},
+	"DPOP-HTM-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: the server MUST ensure that the htm claim matches the HTTP method of the current request.",
+		Binds:    "server",
+		Why:      "A lower-case htm accepted warns: methods are case-sensitive (RFC 9110 §9.1), but the mismatch is one of spelling, not of method.",
+	},
+	"DPOP-HTU-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3: the server MUST ensure that the htu claim matches the HTTP URI of the current request, ignoring query and fragment; to reduce false negatives it SHOULD apply syntax- and scheme-based normalisation (RFC 3986 §6.2.2, §6.2.3) first.",
+		Binds:    "server",
+		Why:      "Another path or host accepted fails (MUST); refusing a normalised form of the endpoint's URL warns (SHOULD).",
+	},
+	"DPOP-IAT-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3 and §11.1: the server MUST ensure that the creation time of the proof (iat, or a server nonce) is within an acceptable window; it MAY accept a slightly future iat to allow for clock skew.",
+		Binds:    "server",
+		Why:      "An hour off either way accepted fails. 5 s ahead refused and 120 s ahead accepted are recorded: the window is the server's to choose; FAPI 2.0 §5.3.2.1 fixes it, so under fapi2 both are graded.",
+	},
+	"DPOP-JTI-01": {
+		Keyword:  "MAY",
+		Sentence: "RFC 9449 §11.1: a server MAY keep the jti values of recent proofs to detect replay; §4.3 only requires the proof to be fresh.",
+		Binds:    "server",
+		Why:      "Tracking jti is permitted, not required (stateless replicas may bound replay with nonces instead): an accepted replay is recorded.",
+	},
+	"DPOP-NONCE-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §8: a server that requires a nonce answers use_dpop_nonce with a DPoP-Nonce header field; §8.1: the nonce value is 1*NQCHAR; the client then sends a proof with that nonce, which the server accepts.",
+		Binds:    "server",
+		Why:      "Using nonces is a MAY, so the spec is skipped without one. A nonce that never leads to a token (three fresh ones) is a loop and fails; a status other than 400 warns.",
+	},
+	"DPOP-NONCE-02": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §4.3 and §8: when the server provided a nonce, it MUST ensure that the proof's nonce claim holds a value it recognises; a proof without one, or with one it never issued, is refused.",
+		Binds:    "server",
+	},
+	"DPOP-ERR-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §5 and §12.2: an invalid DPoP proof at the token endpoint is answered with the error code invalid_dpop_proof, in a §5.2 error response of RFC 6749 (400).",
+		Binds:    "server",
+		Why:      "The refusal is each negative's MUST; its code and status are graded one level down, as for the other error codes.",
+	},
+	"DPOP-CNF-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §6 and §6.1: a JWT access token bound to a DPoP key MUST carry cnf with jkt, the base64url SHA-256 JWK thumbprint (RFC 7638) of the proof key; §6.2: introspection returns that cnf, and token_type DPoP.",
+		Binds:    "server",
+		Why:      "For an opaque token, introspection is the only view: a missing cnf there warns, a wrong one fails.",
+	},
+	"DPOP-MD-01": {
+		Keyword:  "none",
+		Sentence: "RFC 9449 §5.1: dpop_signing_alg_values_supported is a JSON array of the JWS alg values the server supports for DPoP proofs.",
+		Binds:    "server",
+		Why:      "Not an array, or a listed algorithm refused, fails (the document misleads clients); none or a MAC listed warns, since such proofs can never be valid; the member absent is recorded.",
+	},
+	"DPOP-REQ-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §5.2: for a client registered with dpop_bound_access_tokens true, the authorization server MUST reject token requests that do not include a DPoP proof.",
+		Binds:    "server",
+	},
+	"DPOP-RS-01": {
+		Keyword:  "MUST",
+		Sentence: "RFC 9449 §7.1: a resource server receiving a DPoP-bound token MUST check the DPoP proof of the request (§4.3, with ath the hash of the token) and that the token is bound to the proof's key; §7.2: a bound token is not accepted as a Bearer token.",
+		Binds:    "server",
+		Why:      "No access is the MUST; 401 with a DPoP challenge is graded as a SHOULD, and left to RS-01 and RS-03 when they already found the resource's refusals wrong.",
+	},
 }

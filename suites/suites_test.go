@@ -25,6 +25,7 @@ const (
 	mockA, mockASecret = "occheck-a", "a-secret-0123456789"
 	mockS, mockSSecret = "svc:1", "p+ss w%rd&:x"
 	mockC, mockCSecret = "occheck-c", "c-secret-0123456789"
+	mockD, mockDSecret = "occheck-d", "d-secret-0123456789"
 	mockJ, mockJSecret = "occheck-j", "a secret occheck-j holds but may not use, 32+ bytes"
 	mockJ2, mockJ2Sec  = "occheck-j2", "a client_secret_jwt secret of more than 32 bytes"
 	mockJ3             = "occheck-j3"
@@ -65,6 +66,8 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 	return mockserver.Config{
 		SigningAlg: mockserver.ES256,
 		Quirks:     quirks,
+		// DPoP with server nonces, so that DPOP-NONCE-* run too.
+		DPoPNonce: true,
 		// The resource of the RS-* specs: A's tokens name this audience.
 		ResourceAudience: []string{"https://api.example.test"},
 		Clients: []mockserver.Client{
@@ -77,6 +80,7 @@ func mockConfig(quirks ...mockserver.Quirk) mockserver.Config {
 			{ID: mockM, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSubjectDN: "CN=occheck-m, O=Example", Scopes: []string{"read", "write"}, CertificateBoundTokens: true, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: mockM3, AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "m3.example.test", Scopes: []string{"read"}},
 			mockM2Cert.Client(mockM2, "read"),
+			{ID: mockD, Secret: mockDSecret, Scopes: []string{"read"}, DPoPBoundAccessTokens: true},
 		},
 	}
 }
@@ -102,6 +106,7 @@ func mockTarget(s *mockserver.Server) Target {
 		ResourceScopeURL: s.ResourceURL() + "/admin",
 		OtherResource:    "https://other.example.test",
 		OtherClientCert:  mockOtherCert(s),
+		DPoPClient:       &Client{ID: mockD, Secret: mockDSecret, SecretEnv: EnvDPoPSecret, AuthMethods: both},
 	}
 }
 

@@ -468,6 +468,10 @@ func (r *redactor) header(h http.Header, request bool) map[string][]string {
 			case request && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization"):
 				scheme, _, _ := strings.Cut(v, " ")
 				cp[i] = scheme + " " + Redacted
+			case request && k == "Dpop":
+				// A DPoP proof (RFC 9449) is a credential for its
+				// request: shown by fingerprint only.
+				cp[i] = Redacted + " " + Fingerprint(v)
 			default:
 				cp[i] = r.text(v)
 			}
@@ -524,6 +528,11 @@ func (p *Prober) Curl(req Request) string {
 		for _, v := range req.Header[k] {
 			if k == "Authorization" {
 				b.WriteString(" -H " + p.curlAuthorization(v))
+				continue
+			}
+			if k == "Dpop" {
+				// A proof is single use: the reader makes a fresh one.
+				b.WriteString(` -H "DPoP: $` + EnvDPoPProof + `"`)
 				continue
 			}
 			b.WriteString(" -H " + p.splice(k+": "+v))
@@ -622,6 +631,10 @@ const EnvClientAssertion = "OCCHECK_CLIENT_ASSERTION"
 
 // EnvToken is the variable a curl reproducer reads an access token from.
 const EnvToken = "OCCHECK_TOKEN"
+
+// EnvDPoPProof is the variable reproducing curl lines read a DPoP proof
+// from: proofs are single use, so the reader makes a fresh one.
+const EnvDPoPProof = "OCCHECK_DPOP_PROOF"
 
 // splice single-quotes s for the shell, replacing every secret by a read
 // of its variable in the same encoding: raw as "$VAR"; form-encoded
