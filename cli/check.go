@@ -64,6 +64,10 @@ type runFlags struct {
 	revocationURL     string
 	secretJWTID       string
 	secretJWTFile     string
+	dpop              bool
+	dpopKeyFile       string
+	dpopClientID      string
+	dpopSecretFile    string
 	caFile            string
 	insecure          bool
 	run, skip         listFlag
@@ -120,6 +124,10 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
 	fs.StringVar(&f.secretJWTFile, "secret-jwt-client-secret-file", "", "file holding the client_secret_jwt client's secret")
+	fs.BoolVar(&f.dpop, "dpop", false, "run the DPoP specs (RFC 9449) even when the metadata does not advertise dpop_signing_alg_values_supported; proofs are signed with a fresh ES256 key per run unless --dpop-key-file")
+	fs.StringVar(&f.dpopKeyFile, "dpop-key-file", "", "private key (PEM or JWK) to sign DPoP proofs with instead of a fresh one: EC P-256/384/521, Ed25519 or RSA of 2048 bits or more; it stays in memory")
+	fs.StringVar(&f.dpopClientID, "dpop-client-id", "", "a client registered with dpop_bound_access_tokens (secret: $OCCHECK_DPOP_CLIENT_SECRET); unlocks DPOP-REQ-01")
+	fs.StringVar(&f.dpopSecretFile, "dpop-client-secret-file", "", "file holding the DPoP client's secret")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for the target")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (unsafe; loudly reported)")
 	fs.Var(&f.run, "run", "run only these specs: IDs, ID prefixes, sections (5.2) or a label expression (repeatable, comma-separated)")
@@ -367,6 +375,21 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		t.SecretJWTClient = &suites.Client{ID: f.secretJWTID, Secret: s, SecretEnv: suites.EnvSecretJWTSecret}
 	}
+	t.DPoP = f.dpop || f.dpopKeyFile != ""
+	if f.dpopKeyFile != "" {
+		key, _, err := loadKeyFile(f.dpopKeyFile, "", "--dpop-key-file")
+		if err != nil {
+			return nil, err
+		}
+		t.DPoPKey = key.Private
+	}
+	if f.dpopClientID != "" {
+		s, err := readSecret(getenv, suites.EnvDPoPSecret, f.dpopSecretFile, "--dpop-client-secret-file")
+		if err != nil {
+			return nil, err
+		}
+		t.DPoPClient = &suites.Client{ID: f.dpopClientID, Secret: s, SecretEnv: suites.EnvDPoPSecret}
+	}
 	client, err := httpClient(f.caFile, f.insecure, f.timeout)
 	if err != nil {
 		return nil, err
@@ -409,7 +432,7 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 	}
 	// The second and no-grant clients hold secrets: they share the
 	// client under test's secret method, never an assertion method.
-	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient} {
+	for _, c := range []*suites.Client{t.SpecialClient, t.NoGrantClient, t.ShortLivedClient, t.DPoPClient} {
 		if c != nil && (f.authMethod == rfc6749.AuthClientSecretBasic || f.authMethod == rfc6749.AuthClientSecretPost) {
 			c.AuthMethods = t.Client.AuthMethods
 		}
@@ -494,7 +517,11 @@ func (p *plan) embed() error {
 			{ID: "mtls-client-2", AuthMethods: []string{mockserver.AuthTLSClient}, TLSClientAuthSANDNS: "mtls-client-2.occheck.test", Scopes: []string{"read"}},
 			selfSigned.Client("mtls-self-signed", "read"),
 			{ID: "secret-jwt-client", Secret: embeddedSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
+			// DPOP-REQ-01: its tokens must be DPoP-bound.
+			{ID: "dpop-client", Secret: "dpop-client-secret", Scopes: []string{"read"}, DPoPBoundAccessTokens: true},
 		},
+		// Server nonces (RFC 9449 §8), so that DPOP-NONCE-* run too.
+		DPoPNonce: true,
 	}
 	s := mockserver.NewUnstartedServer(cfg)
 	// TE-TLS-01 knocks on the https port in plain http on purpose; the
@@ -521,6 +548,7 @@ func (p *plan) embed() error {
 		ShortLivedClient: &suites.Client{ID: "short-lived-client", Secret: "short-lived-secret", SecretEnv: suites.EnvShortLivedSecret, AuthMethods: both},
 		AssertionClient:  &suites.AssertionClient{ID: "jwt-client", Key: key.Private, KeyID: key.KeyID, Secret: embeddedJWTClientSecret},
 		SecretJWTClient:  &suites.Client{ID: "secret-jwt-client", Secret: embeddedSecretJWT, SecretEnv: suites.EnvSecretJWTSecret},
+		DPoPClient:       &suites.Client{ID: "dpop-client", Secret: "dpop-client-secret", SecretEnv: suites.EnvDPoPSecret, AuthMethods: both},
 		OtherClientKey:   &suites.AssertionClient{ID: "jwt-client-2", Key: otherKey.Private, KeyID: otherKey.KeyID},
 		MTLSClients: []*suites.MTLSClient{
 			{ID: "mtls-client", Method: suites.AuthTLSClient, Cert: mtlsCert},

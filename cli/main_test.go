@@ -92,6 +92,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 	return mockserver.NewTestServer(t, mockserver.Config{
 		Quirks:           quirks,
 		ResourceAudience: []string{"https://api.example.test"},
+		DPoPNonce:        true,
 		Clients: []mockserver.Client{
 			{ID: e2eID, Secret: e2eSecret, Scopes: []string{"read", "write"}, Audience: []string{"https://api.example.test", "https://other.example.test"}},
 			{ID: "svc:2", Secret: "p+ss w%rd&:x", Scopes: []string{"read"}},
@@ -99,6 +100,7 @@ func e2eServer(t *testing.T, quirks ...mockserver.Quirk) *mockserver.Server {
 			e2eJWTClient(e2eKey),
 			{ID: "secret-jwt", Secret: e2eSecretJWT, AuthMethods: []string{rfc6749.AuthClientSecretJWT}, Scopes: []string{"read"}},
 			{ID: "short", Secret: "short-secret", Scopes: []string{"read"}, TokenTTL: mockserver.Duration(2 * time.Second)},
+			{ID: "dpop", Secret: "dpop-secret", Scopes: []string{"read"}, DPoPBoundAccessTokens: true},
 		},
 	})
 }
@@ -114,7 +116,7 @@ func targetArgs(s *mockserver.Server) []string {
 	return []string{"run", "--token-url", s.TokenURL(), "--client-id", e2eID, "--scope", "read write", "--forbidden-scope", "admin", "--resource", "https://api.example.test",
 		"--special-client-id", "svc:2", "--nogrant-client-id", "nocc", "--metadata-url", s.MetadataURL(), "--profile", "rfc9068", "--no-color",
 		"--assertion-client-id", "jwt-client", "--client-key-file", e2eKeyFile, "--secret-jwt-client-id", "secret-jwt", "--resource-url", s.ResourceURL(),
-		"--resource-scope-url", s.ResourceURL() + "/admin", "--other-resource", "https://other.example.test"}
+		"--resource-scope-url", s.ResourceURL() + "/admin", "--other-resource", "https://other.example.test", "--dpop-client-id", "dpop"}
 }
 
 var secretEnv = []string{
@@ -124,6 +126,7 @@ var secretEnv = []string{
 	"OCCHECK_SECRET_JWT_CLIENT_SECRET=" + e2eSecretJWT,
 	"OCCHECK_ASSERTION_CLIENT_SECRET=" + e2eJWTSecret,
 	"OCCHECK_SHORT_LIVED_CLIENT_SECRET=short-secret",
+	"OCCHECK_DPOP_CLIENT_SECRET=dpop-secret",
 }
 
 // e2eJWTSecret is a secret the private_key_jwt client holds but may not

@@ -161,6 +161,11 @@ func TestDPoPBinding(t *testing.T) {
 	if in.body["token_type"] != "DPoP" || in.body["cnf"].(map[string]any)["jkt"] != dpopThumb() {
 		t.Errorf("introspection: %s", in.raw)
 	}
+	for _, rec := range a.Requests() {
+		if v := rec.Header.Get("DPoP"); v != "" && v != Redacted {
+			t.Errorf("the journal keeps a DPoP proof: %.30s", v)
+		}
+	}
 	if again := dpopToken(t, a, p); again.status != 400 || again.body["error"] != "invalid_dpop_proof" {
 		t.Errorf("replayed proof: %d %s", again.status, again.raw)
 	}

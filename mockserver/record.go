@@ -22,8 +22,8 @@ const (
 )
 
 // RecordedRequest is one request as the server saw it, secrets replaced by
-// Redacted: the Authorization header keeps only its scheme, client_secret
-// and client_assertion lose their values.
+// Redacted: the Authorization header keeps only its scheme, a DPoP proof
+// and the values of client_secret and client_assertion are gone.
 type RecordedRequest struct {
 	Time     time.Time   `json:"time"`
 	Endpoint string      `json:"endpoint"` // EndpointToken, EndpointJWKS or EndpointMetadata
@@ -94,6 +94,10 @@ func redactHeader(h http.Header) http.Header {
 			}
 			out[k][i] = scheme + " " + Redacted
 		}
+	}
+	// A DPoP proof (RFC 9449) is a credential for its request.
+	for i := range out["Dpop"] {
+		out["Dpop"][i] = Redacted
 	}
 	return out
 }

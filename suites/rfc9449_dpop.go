@@ -143,11 +143,15 @@ func init() {
 		ID: "DPOP-JWK-01", RFC: "9449", Section: "4.3", Level: reports.Must,
 		DependsOn: []string{idDPoPBaseline},
 		Title:     "The proof's jwk is a public key: a private key in it is refused.",
-		How:       "The valid proof whose header jwk also carries the private members (d; for RSA p, q, dp, dq, qi).",
+		How:       "A valid proof by a throwaway key of the run key's type (never the run's own key: it may be the user's), its header jwk carrying the private members too (d; for RSA p, q, dp, dq, qi).",
 		Accepts:   "No token.",
 		Run: func(h *H) {
 			k := h.dpopBaseline()
-			h.dpopRefused(k, "a private key in the jwk", func(p *proof) { p.header["jwk"] = privateJWK(k) })
+			throwaway, err := generateDPoPKey(k.alg)
+			if err != nil {
+				h.transportError(err)
+			}
+			h.dpopRefused(throwaway, "a private key in the jwk", func(p *proof) { p.header["jwk"] = privateJWK(throwaway) })
 		},
 	})
 	dpopSpec(Spec{

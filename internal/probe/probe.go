@@ -476,9 +476,21 @@ func (r *redactor) header(h http.Header, request bool) map[string][]string {
 				cp[i] = r.text(v)
 			}
 		}
-		out[k] = cp
+		out[displayName(k)] = cp
 	}
 	return out
+}
+
+// displayName is a header's name as its RFC spells it, where Go's
+// canonical form differs: DPoP and DPoP-Nonce (RFC 9449).
+func displayName(k string) string {
+	switch k {
+	case "Dpop":
+		return "DPoP"
+	case "Dpop-Nonce":
+		return "DPoP-Nonce"
+	}
+	return k
 }
 
 // responseBody replaces issued tokens by fingerprints, in JSON and form

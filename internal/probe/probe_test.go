@@ -231,3 +231,34 @@ func TestCurlNeverWritesATokenParameter(t *testing.T) {
 		t.Errorf("curl line: %s", got)
 	}
 }
+
+// TestDPoPProofsAreRedacted: a DPoP proof (RFC 9449) shows in exchanges
+// by fingerprint only, under its RFC name, and a curl line reads a fresh
+// one from $OCCHECK_DPOP_PROOF.
+func TestDPoPProofsAreRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("DPoP-Nonce", "n-1")
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	const proof = "eyJ0eXAiOiJkcG9wK2p3dCJ9.eyJqdGkiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
+	p := &Prober{Client: srv.Client()}
+	req := Request{URL: srv.URL + "/token", Header: http.Header{"Dpop": {proof}}, Body: "grant_type=client_credentials"}
+	_, ex, err := p.Do(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump, _ := json.Marshal(ex)
+	if strings.Contains(string(dump), proof) || strings.Contains(string(dump), "c2lnbmF0dXJlLXZhbHVl") {
+		t.Errorf("the exchange holds the proof:\n%s", dump)
+	}
+	if got := ex.RequestHeaders["DPoP"]; len(got) != 1 || !strings.HasPrefix(got[0], "[REDACTED] sha256:") {
+		t.Errorf("DPoP recorded as %v", ex.RequestHeaders)
+	}
+	if got := ex.ResponseHeaders["DPoP-Nonce"]; len(got) != 1 || got[0] != "n-1" {
+		t.Errorf("DPoP-Nonce recorded as %v", ex.ResponseHeaders)
+	}
+	if line := p.Curl(req); strings.Contains(line, proof) || !strings.Contains(line, `-H "DPoP: $OCCHECK_DPOP_PROOF"`) {
+		t.Errorf("curl line %s", line)
+	}
+}
