@@ -43,6 +43,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "text", "access log format on stderr: text or json")
 	store := fs.String("store", "", "where opaque tokens, revocations and the assertion replay cache live: memory (default) or redis://HOST:PORT/DB, shared by replicas (give them one --key-file)")
 	mtls := fs.Bool("mtls", false, "mutual TLS (RFC 8705): serve HTTPS (as --tls), register "+demoMTLSClientID+" (tls_client_auth, certificate-bound tokens), and write a client CA, its certificate and key")
+	dpopNonce := fs.Bool("dpop-nonce", false, "demand a server nonce in every DPoP proof (RFC 9449 §8): use_dpop_nonce and a DPoP-Nonce header first, then a token")
 	mtlsDir := fs.String("mtls-dir", "", "directory for the files --mtls writes (default: a fresh temporary directory)")
 	var quirks listFlag
 	fs.Var(&quirks, "quirk", "switch on deliberate deviations from the RFC (comma-separated, repeatable; see --list-quirks)")
@@ -117,6 +118,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *store != "" {
 		cfg.StoreURL = *store
+	}
+	if *dpopNonce {
+		cfg.DPoPNonce = true
 	}
 	for _, q := range quirks {
 		for _, name := range strings.Split(q, ",") {

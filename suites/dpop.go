@@ -63,7 +63,13 @@ func newDPoPKey(key crypto.Signer, alg string) (*dpopKey, error) {
 	return k, nil
 }
 
-// generateDPoPKey makes a fresh key for alg.
+// throwawayRSA is one RSA key per process for the throwaway proof keys
+// of RSA algorithms: making a 2048-bit key costs far more than a run's
+// requests, and a throwaway key proves nothing by being new.
+var throwawayRSA = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+// generateDPoPKey makes a fresh key for alg (an RSA key is the process's
+// throwaway one).
 func generateDPoPKey(alg string) (*dpopKey, error) {
 	var key crypto.Signer
 	var err error
@@ -77,7 +83,7 @@ func generateDPoPKey(alg string) (*dpopKey, error) {
 	case "EdDSA":
 		_, key, err = ed25519.GenerateKey(rand.Reader)
 	case "PS256", "PS384", "PS512", "RS256", "RS384", "RS512":
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		key, err = throwawayRSA()
 	default:
 		return nil, fmt.Errorf("no DPoP key for alg %q", alg)
 	}
