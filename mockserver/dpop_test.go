@@ -310,3 +310,79 @@ func jwtPayload(t *testing.T, tok string) map[string]any {
 	}
 	return m
 }
+
+// FuzzDPoPProof: whatever the DPoP header holds, the token endpoint
+// answers a §5.2 error or a token, never a 500 or a panic; and the
+// resource answers a bound token's request with anything as a proof with
+// 200, 400 or 401.
+func FuzzDPoPProof(f *testing.F) {
+	a := newTestAuthority(f)
+	valid := newTestProof(a, http.MethodPost, a.TokenURL())
+	f.Add(valid.String())
+	f.Add("garbage")
+	f.Add(valid.String() + "," + valid.String())
+	f.Add("eyJhbGciOiJub25lIiwidHlwIjoiZHBvcCtqd3QifQ.e30.")
+	for _, jwk := range []string{`{"kty":"oct","k":"AAAA"}`, `{"kty":"RSA","n":"AQAB","e":"AQAB"}`, `{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}`, `{"kty":"OKP","crv":"Ed25519","x":"AA"}`, `[]`, `null`, `"x"`} {
+		var m any
+		_ = json.Unmarshal([]byte(jwk), &m)
+		p := newTestProof(a, http.MethodPost, a.TokenURL())
+		p.header["jwk"] = m
+		f.Add(p.String())
+		p.header["alg"] = "RS256"
+		f.Add(p.String())
+		p.header["alg"] = "EdDSA"
+		f.Add(p.String())
+	}
+	cfg := testConfig()
+	cfg.Issuer = "https://as.example.test"
+	cfg.ResourceAudience = []string{"https://api.example.test"}
+	res, err := New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok := func() string {
+		r := httptest.NewRequest(http.MethodPost, res.TokenURL(), strings.NewReader(cc))
+		r.Header.Set("Content-Type", formMediaType)
+		r.Header.Set("Authorization", basic(idA, secretA))
+		r.Header.Set("DPoP", newTestProof(res, http.MethodPost, res.TokenURL()).String())
+		w := httptest.NewRecorder()
+		res.ServeHTTP(w, r)
+		var body map[string]any
+		_ = json.Unmarshal(w.Body.Bytes(), &body)
+		s, _ := body["access_token"].(string)
+		return s
+	}()
+	// The resource takes the token with a valid proof: the fuzzer starts
+	// from the DPoP check, not from an audience refusal.
+	rp := newTestProof(res, http.MethodGet, res.ResourceURL())
+	rp.claims["ath"] = athOfTest(tok)
+	f.Add(rp.String())
+	check := httptest.NewRequest(http.MethodGet, res.ResourceURL(), nil)
+	check.Header.Set("Authorization", "DPoP "+tok)
+	check.Header.Set("DPoP", rp.String())
+	if cw := httptest.NewRecorder(); func() int { res.ServeHTTP(cw, check); return cw.Code }() != 200 {
+		f.Fatal("the resource refuses the bound token with a valid proof")
+	}
+	f.Fuzz(func(t *testing.T, proof string) {
+		r := httptest.NewRequest(http.MethodPost, a.TokenURL(), strings.NewReader(cc))
+		r.Header.Set("Content-Type", formMediaType)
+		r.Header.Set("Authorization", basic(idA, secretA))
+		r.Header["Dpop"] = []string{proof}
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, r)
+		checkTokenResponse(t, w)
+		rr := httptest.NewRequest(http.MethodGet, res.ResourceURL(), nil)
+		rr.Header.Set("Authorization", "DPoP "+tok)
+		rr.Header["Dpop"] = []string{proof}
+		rw := httptest.NewRecorder()
+		res.ServeHTTP(rw, rr)
+		if rw.Code != 200 && rw.Code != 400 && rw.Code != 401 {
+			t.Errorf("resource: %d %s", rw.Code, rw.Body.String())
+		}
+	})
+}
+
+func athOfTest(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
