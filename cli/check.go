@@ -124,7 +124,7 @@ func newRunFlags(name string) *runFlags {
 	fs.StringVar(&f.assertionAud, "assertion-aud", "", "audience of the assertions: issuer, token-endpoint or both (an array); default: the token endpoint URL, else the issuer (the issuer only under --profile rfc7523bis or fapi2)")
 	fs.StringVar(&f.secretJWTID, "secret-jwt-client-id", "", "a client registered for client_secret_jwt (secret of 32 bytes or more: $OCCHECK_SECRET_JWT_CLIENT_SECRET); unlocks JWT-ALG-02")
 	fs.StringVar(&f.secretJWTFile, "secret-jwt-client-secret-file", "", "file holding the client_secret_jwt client's secret")
-	fs.BoolVar(&f.dpop, "dpop", false, "run the DPoP specs (RFC 9449) even when the metadata does not advertise dpop_signing_alg_values_supported; proofs are signed with a fresh ES256 key per run unless --dpop-key-file")
+	fs.BoolVar(&f.dpop, "dpop", false, "run the DPoP specs (RFC 9449) even when the metadata does not advertise dpop_signing_alg_values_supported; proofs are signed with a fresh key per run (ES256, unless the metadata lists other algorithms only) or --dpop-key-file")
 	fs.StringVar(&f.dpopKeyFile, "dpop-key-file", "", "private key (PEM or JWK) to sign DPoP proofs with instead of a fresh one: EC P-256/384/521, Ed25519 or RSA of 2048 bits or more; it stays in memory")
 	fs.StringVar(&f.dpopClientID, "dpop-client-id", "", "a client registered with dpop_bound_access_tokens (secret: $OCCHECK_DPOP_CLIENT_SECRET); unlocks DPOP-REQ-01")
 	fs.StringVar(&f.dpopSecretFile, "dpop-client-secret-file", "", "file holding the DPoP client's secret")

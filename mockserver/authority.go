@@ -95,6 +95,8 @@ type Authority struct {
 	dpopWindow time.Duration
 	dpopNonces bool
 	nonceKey   []byte
+	// dpopReplays remembers recent proofs' jti, apart from assertions'.
+	dpopReplays *replayCache
 
 	// lazily made keys for the deviations that need one
 	extraKeys sync.Map
@@ -147,6 +149,7 @@ func New(cfg Config) (*Authority, error) {
 	}
 	a.dpopWindow = cmp.Or(time.Duration(cfg.DPoPProofWindow), DefaultDPoPProofWindow)
 	a.dpopNonces, a.nonceKey = cfg.DPoPNonce, newNonceKey()
+	a.dpopReplays = newReplayCache(cfg.ReplayCacheSize)
 	if err := a.initMTLS(cfg); err != nil {
 		return nil, err
 	}

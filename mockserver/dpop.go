@@ -2,15 +2,20 @@ package mockserver
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"slices"
 	"strings"
 	"time"
@@ -210,6 +215,11 @@ func parseProof(_ *exchange, raw string) (*dpopProof, *oauthError) {
 	if _, sym := k.Key.([]byte); sym {
 		return nil, errDPoP("the DPoP proof's jwk is a symmetric key; it must be a public key (RFC 9449 section 4.3 item 7)")
 	}
+	if pub := k.Public(); !pub.Valid() {
+		return nil, errDPoP("the DPoP proof's jwk has no public key")
+	} else if _, err := pub.Thumbprint(crypto.SHA256); err != nil {
+		return nil, errDPoP("the DPoP proof's jwk has no RFC 7638 thumbprint: %s", strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+	}
 	p.jwk = &k
 	return p, nil
 }
@@ -250,10 +260,40 @@ func dpopSignatureValid(_ *exchange, p *dpopProof) *oauthError {
 	if m == nil {
 		return errDPoP("the DPoP proof's alg %s cannot be verified", reasonQuote(p.alg))
 	}
+	if why := keyFitsAlg(p.publicKey(), p.alg); why != "" {
+		return errDPoP("the DPoP proof's jwk cannot sign %s: %s (RFC 7518 section 3)", p.alg, why)
+	}
 	if err := m.Verify(p.signingInput, p.signature, p.publicKey()); err != nil {
 		return errDPoP("the DPoP proof's signature does not verify with its jwk (RFC 9449 section 4.3 item 6)")
 	}
 	return nil
+}
+
+// keyFitsAlg says why key cannot make alg's signatures, "" when it can:
+// the curve of ES256, ES384 and ES512 (RFC 7518 §3.4), Ed25519 for EdDSA
+// (RFC 8037), RSA of 2048 bits or more for RS* and PS* (§3.3, §3.5).
+func keyFitsAlg(key any, alg string) string {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		want := map[string]int{"ES256": 256, "ES384": 384, "ES512": 521}[alg]
+		if want == 0 || k.Curve.Params().BitSize != want {
+			return fmt.Sprintf("an EC key on %s", k.Curve.Params().Name)
+		}
+	case ed25519.PublicKey:
+		if alg != "EdDSA" {
+			return "an Ed25519 key"
+		}
+	case *rsa.PublicKey:
+		if alg[0] != 'R' && alg[0] != 'P' {
+			return "an RSA key"
+		}
+		if k.N.BitLen() < 2048 {
+			return fmt.Sprintf("an RSA key of %d bits, fewer than 2048", k.N.BitLen())
+		}
+	default:
+		return fmt.Sprintf("a %T", key)
+	}
+	return ""
 }
 
 // dpopClaimsPresent is §4.2 and §4.3 item 3: jti, htm and htu strings,
@@ -280,17 +320,45 @@ func dpopMethodMatches(_ *exchange, p *dpopProof, method string) *oauthError {
 }
 
 // dpopTargetMatches is §4.3 item 9: htu names this endpoint, query and
-// fragment aside, after scheme and host are lower-cased and a default
-// port dropped (RFC 3986 §6.2.2, §6.2.3). The request's own URL counts
-// too, so a server reached under another name than its public URL still
-// matches.
+// fragment aside, after scheme and host are lower-cased, percent-encoding
+// and dot segments normalised and a default port dropped (RFC 3986
+// §6.2.2, §6.2.3).
 func dpopTargetMatches(x *exchange, p *dpopProof, target string) *oauthError {
 	htu, _ := p.claim("htu")
-	got := normalizeHTU(htu)
-	if got != "" && (got == normalizeHTU(target) || got == normalizeHTU(requestURL(x.r))) {
+	if got := normalizeHTU(htu); got != "" && slices.Contains(ownURLs(x.r, target), got) {
 		return nil
 	}
 	return errDPoP("the DPoP proof's htu %s is not this endpoint, %s (RFC 9449 section 4.3 item 9)", reasonQuote(htu), target)
+}
+
+// ownURLs are the normalised URLs a request may name as its htu: the
+// endpoint's URL as the server publishes it and, when the request came
+// over a loopback name or address (localhost, 127.0.0.1 and [::1] name
+// one server in development), the URL the request itself was sent to. A
+// Host header is never believed beyond loopback: a proof made for
+// another server would pass by naming it.
+func ownURLs(r *http.Request, target string) []string {
+	var out []string
+	if u := normalizeHTU(target); u != "" {
+		out = append(out, u)
+	}
+	if host := hostOnly(r.Host); host == "localhost" || isLoopbackIP(host) || len(out) == 0 {
+		out = append(out, normalizeHTU(requestURL(r)))
+	}
+	return out
+}
+
+// hostOnly is a Host header's host, without port or brackets.
+func hostOnly(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return strings.ToLower(host)
+	}
+	return strings.ToLower(strings.Trim(h, "[]"))
+}
+
+func isLoopbackIP(h string) bool {
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // normalizeHTU is u with scheme and host lower-cased, the default port
@@ -298,7 +366,7 @@ func dpopTargetMatches(x *exchange, p *dpopProof, target string) *oauthError {
 // not an absolute http(s) URL.
 func normalizeHTU(u string) string {
 	p, err := url.Parse(u)
-	if err != nil || p.Host == "" {
+	if err != nil || p.Host == "" || p.User != nil {
 		return ""
 	}
 	scheme := strings.ToLower(p.Scheme)
@@ -314,7 +382,16 @@ func normalizeHTU(u string) string {
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	path := p.EscapedPath()
+	// Percent-encoding normalised (unreserved characters decoded, hex in
+	// upper case), then dot segments removed.
+	path := (&url.URL{Path: p.Path}).EscapedPath()
+	if strings.Contains(path, "/.") {
+		trailing := strings.HasSuffix(path, "/")
+		path = pathpkg.Clean(path)
+		if trailing && path != "/" {
+			path += "/"
+		}
+	}
 	if path == "" {
 		path = "/"
 	}
@@ -413,7 +490,7 @@ func (a *Authority) dpopSingleUse(x *exchange, p *dpopProof) *oauthError {
 		}
 		return nil
 	}
-	switch a.replays.claim(owner, jti, until, a.now()) {
+	switch a.dpopReplays.claim(owner, jti, until, a.now()) {
 	case replayFull:
 		return &oauthError{Code: rfc6749.ErrTemporarilyUnavail, Status: http.StatusServiceUnavailable, RetryAfter: "1", Description: "too many recent DPoP proofs to remember"}
 	case replaySeen:
@@ -476,7 +553,7 @@ func dpopAtResource(a *Authority, r *http.Request, scheme, tok string, st *token
 	}
 	var p *dpopProof
 	if e == nil {
-		p, e = x.checkProof(raw, r.Method, requestURL(r))
+		p, e = x.checkProof(raw, r.Method, a.BaseURL()+r.URL.EscapedPath())
 	}
 	if e == nil {
 		sum := sha256.Sum256([]byte(tok))
@@ -488,6 +565,9 @@ func dpopAtResource(a *Authority, r *http.Request, scheme, tok string, st *token
 	}
 	if e == nil {
 		e = x.s.dpopReplay(x, p)
+	}
+	if e != nil && e.Status == http.StatusServiceUnavailable {
+		return &bearerError{status: e.Status, code: e.Code, description: e.Description}
 	}
 	if e != nil {
 		return refuse(e.Code, "%s", e.Description)

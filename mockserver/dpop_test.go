@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -385,4 +386,68 @@ func FuzzDPoPProof(f *testing.F) {
 func athOfTest(tok string) string {
 	sum := sha256.Sum256([]byte(tok))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// TestDPoPKeyFitsAlgAndTargetIsOwn: an alg the key cannot make (ES512 by
+// a P-256 key, RS256 by RSA-1024) is refused; htu is compared with the
+// server's own URL, never with a Host header beyond loopback, and a
+// resource behind a proxy takes its public URL.
+func TestDPoPKeyFitsAlgAndTargetIsOwn(t *testing.T) {
+	a := newTestAuthority(t)
+	p := newTestProof(a, http.MethodPost, a.TokenURL())
+	p.header["alg"], p.alg = "ES512", "ES256"
+	if got := dpopToken(t, a, p.String()); got.status != 400 {
+		t.Errorf("ES512 header signed by a P-256 key: %d %s", got.status, got.raw)
+	}
+	small, _ := rsa.GenerateKey(rand.Reader, 1024)
+	p = newTestProof(a, http.MethodPost, a.TokenURL())
+	jwk, _ := json.Marshal(jose.JSONWebKey{Key: small.Public()})
+	var jm map[string]any
+	_ = json.Unmarshal(jwk, &jm)
+	p.header["jwk"], p.header["alg"], p.alg, p.key = jm, "RS256", "RS256", small
+	if got := dpopToken(t, a, p.String()); got.status != 400 || !strings.Contains(got.raw, "1024") {
+		t.Errorf("RS256 by RSA-1024: %d %s", got.status, got.raw)
+	}
+
+	// A proof for another server, with that server's name in Host.
+	victim := "https://victim-as.example/token"
+	r := httptest.NewRequest(http.MethodPost, victim, strings.NewReader(cc))
+	r.Header.Set("Content-Type", formMediaType)
+	r.Header.Set("Authorization", basic(idA, secretA))
+	r.Header.Set("DPoP", newTestProof(a, http.MethodPost, victim).String())
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != 400 {
+		t.Errorf("a proof for %s with Host victim-as.example: %d %s", victim, w.Code, w.Body)
+	}
+	for _, htu := range []string{"https://as.example.test/./token", "https://as.example.test/%74oken"} {
+		if got := dpopToken(t, a, newTestProof(a, http.MethodPost, htu).String()); got.status != 200 {
+			t.Errorf("htu %s: %d %s", htu, got.status, got.raw)
+		}
+	}
+	if got := dpopToken(t, a, newTestProof(a, http.MethodPost, "https://x@as.example.test/token").String()); got.status != 400 {
+		t.Errorf("htu with userinfo: %d", got.status)
+	}
+
+	// Behind a TLS-terminating proxy: the request reaches the mock over
+	// plain HTTP at an inner address; the proof names the public URL.
+	cfg := testConfig()
+	cfg.PublicURL = "https://as.example.test"
+	cfg.ResourceAudience = []string{"https://api.example.test"}
+	pa, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dpopToken(t, pa, newTestProof(pa, http.MethodPost, pa.TokenURL()).String())
+	tok, _ := got.body["access_token"].(string)
+	rp := newTestProof(pa, http.MethodGet, pa.ResourceURL())
+	rp.claims["ath"] = athOfTest(tok)
+	rr := httptest.NewRequest(http.MethodGet, "http://10.0.0.5:8080/resource", nil)
+	rr.Header.Set("Authorization", "DPoP "+tok)
+	rr.Header.Set("DPoP", rp.String())
+	rw := httptest.NewRecorder()
+	pa.ServeHTTP(rw, rr)
+	if rw.Code != 200 {
+		t.Errorf("the resource behind a proxy: %d %s", rw.Code, rw.Body)
+	}
 }

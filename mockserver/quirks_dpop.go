@@ -102,7 +102,10 @@ func init() {
 		}},
 		QuirkDPoPHtuRaw: {"the DPoP proof's htu is compared as a raw string, without normalisation (RFC 9449 §4.3 item 9)", func(s *steps, a *Authority) {
 			s.dpopTarget = func(x *exchange, p *dpopProof, target string) *oauthError {
-				if htu, _ := p.claim("htu"); htu == target || htu == requestURL(x.r) {
+				if normalizeHTU(target) == "" {
+					target = requestURL(x.r) // no published URL: the request's
+				}
+				if htu, _ := p.claim("htu"); htu == target {
 					return nil
 				}
 				return errDPoP("the DPoP proof's htu is not %s", target)

@@ -53,9 +53,13 @@ type bearerError struct {
 // must be active (signature, issuer, exp, nbf, revocation), name one of
 // the resource audiences (Config.ResourceAudience; default the server's
 // audience), carry the scopes given, and be presented with its bound
-// certificate when it has one (RFC 8705 §3). Refusals are 401 with a
-// Bearer challenge, 403 insufficient_scope, or 400 invalid_request.
-// TokenClaims gives the handler the token's claims.
+// certificate when it has one (RFC 8705 §3). A DPoP-bound token (cnf.jkt,
+// RFC 9449 §7.1) comes only under the DPoP scheme, with a DPoP proof for
+// this request (htm, htu: the server's public URL for the path, or the
+// request's own over loopback) by the bound key, carrying ath. Refusals
+// are 401 with a Bearer challenge (a DPoP one for DPoP), 403
+// insufficient_scope, or 400 invalid_request. TokenClaims gives the
+// handler the token's claims.
 func (a *Authority) RequireToken(scopes ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -212,9 +212,12 @@ type Target struct {
 	// DPoP runs the DPoP specs (RFC 9449) even when the metadata does not
 	// advertise dpop_signing_alg_values_supported.
 	DPoP bool
-	// DPoPKey signs the DPoP proofs; nil means a fresh key per run
-	// (ES256, unless the metadata lists other algorithms only). It stays
-	// in memory; reports show proofs by fingerprint only.
+	// DPoPKey signs the DPoP proofs; nil means a key the harness makes:
+	// a fresh ES256 key per run, unless the metadata lists other
+	// algorithms only (then the first it can sign with; RSA keys are made
+	// once per process). The key is never sent and stays in memory;
+	// reports show proofs by fingerprint only. A key whose algorithm the
+	// metadata does not list skips the DPoP specs.
 	DPoPKey crypto.Signer
 	// DPoPClient is a client registered with dpop_bound_access_tokens
 	// (RFC 9449 §5.2): it unlocks DPOP-REQ-01.

@@ -63,10 +63,27 @@ func newDPoPKey(key crypto.Signer, alg string) (*dpopKey, error) {
 	return k, nil
 }
 
-// throwawayRSA is one RSA key per process for the throwaway proof keys
-// of RSA algorithms: making a 2048-bit key costs far more than a run's
-// requests, and a throwaway key proves nothing by being new.
-var throwawayRSA = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+// throwawayRSA and otherRSA are RSA keys made once per process for the
+// harness's own proof keys of RSA algorithms: making a 2048-bit key costs
+// far more than a run's requests, and such a key proves nothing by being
+// new. otherRSA is the "another key" of the specs that need one.
+var (
+	throwawayRSA = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+	otherRSA     = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+)
+
+// otherDPoPKey is a key for alg that is never the run's own: not a key
+// the user gave, and not the process's throwaway RSA key either.
+func otherDPoPKey(alg string) (*dpopKey, error) {
+	if strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS") {
+		key, err := otherRSA()
+		if err != nil {
+			return nil, err
+		}
+		return newDPoPKey(key, alg)
+	}
+	return generateDPoPKey(alg)
+}
 
 // generateDPoPKey makes a fresh key for alg (an RSA key is the process's
 // throwaway one).
@@ -114,9 +131,11 @@ type dpopState struct {
 	err  error
 
 	mu sync.Mutex
-	// nonce is the last DPoP-Nonce the server sent, "" before one.
-	nonce string
-	// firstAsk is the first use_dpop_nonce answer of the run.
+	// nonces are the last DPoP-Nonce each origin sent: the authorization
+	// server's (RFC 9449 §8), a resource server's (§9).
+	nonces map[string]string
+	// firstAsk is the authorization server's first answer of the run
+	// that asked for a nonce.
 	firstAsk *Response
 	// refusals are the answers to the DPoP negatives, for DPOP-ERR-01.
 	refusals []dpopRefusal
@@ -164,6 +183,15 @@ func (h *H) needDPoP() *dpopKey {
 		h.Skip("the server does not advertise DPoP (no " + dpopMetadataMember + " in its metadata); --dpop runs these specs anyway")
 	}
 	d := &h.st.dpop
+	if h.T.DPoPKey != nil {
+		alg := DPoPKeyAlg(h.T.DPoPKey)
+		if alg == "PS256" && len(algs) > 0 && !slices.Contains(algs, "PS256") && slices.Contains(algs, "RS256") {
+			alg = "RS256"
+		}
+		if len(algs) > 0 && !slices.Contains(algs, alg) {
+			h.Skip("--dpop-key-file holds a key for " + alg + ", and the server lists only " + strings.Join(algs, ", ") + " in " + dpopMetadataMember + "; give a key for one of those, or drop --dpop-key-file for a fresh one")
+		}
+	}
 	d.once.Do(func() {
 		if h.T.DPoPKey != nil {
 			alg := DPoPKeyAlg(h.T.DPoPKey)
@@ -205,19 +233,34 @@ type proof struct {
 }
 
 // newProof is a valid proof by k for method and URL (query and fragment
-// dropped, RFC 9449 §4.2), carrying the server's last nonce.
+// dropped, RFC 9449 §4.2), carrying the last nonce that URL's origin sent.
 func (h *H) newProof(k *dpopKey, method, u string) *proof {
 	p := &proof{
 		header: map[string]any{"typ": "dpop+jwt", "alg": k.alg, "jwk": k.jwk},
 		claims: map[string]any{"jti": rand.Text(), "htm": method, "htu": htuOf(u), "iat": time.Now().Unix()},
 		alg:    k.alg, key: k.key,
 	}
-	h.st.dpop.mu.Lock()
-	if n := h.st.dpop.nonce; n != "" {
+	if n := h.nonceFor(u); n != "" {
 		p.claims["nonce"] = n
 	}
-	h.st.dpop.mu.Unlock()
 	return p
+}
+
+// originOf is a URL's scheme and host, lower-cased.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return strings.ToLower(p.Scheme + "://" + p.Host)
+}
+
+// nonceFor is the last nonce the origin of u sent, "" for none.
+func (h *H) nonceFor(u string) string {
+	d := &h.st.dpop
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nonces[originOf(u)]
 }
 
 // htuOf is u without query and fragment.
@@ -271,26 +314,56 @@ func (h *H) withProof(k *dpopKey, bend func(p *proof)) Opt {
 // noNonce drops the nonce from a proof.
 func noNonce(p *proof) { delete(p.claims, "nonce") }
 
-// keepNonce remembers a DPoP-Nonce the server sent (RFC 9449 §8: on an
-// error or a success, it is for the next proof) and the first answer
-// that asked for one; it reports whether to retry: no token, and a nonce
-// the proof did not carry, or use_dpop_nonce. Status and body shape are
-// not asked for here: ERR-400-01 and ERR-JSON-01 grade those.
+// keepNonce remembers a DPoP-Nonce the token endpoint sent (RFC 9449 §8:
+// on an error or a success, it is for the next proof) and the first
+// answer that asked for one; it reports whether to retry: no token, and
+// use_dpop_nonce or (the body unreadable: ERR-JSON-01 grades that) a
+// nonce the proof did not carry. The status is not asked for here:
+// ERR-400-01 grades it.
 func (h *H) keepNonce(r *Response) bool {
-	d := &h.st.dpop
 	n := r.Header.Values(rfc6749.HeaderDPoPNonce)
 	fresh := len(n) == 1 && n[0] != ""
+	code := r.ErrorCode()
+	ask := !r.HasToken() && (code == rfc6749.ErrUseDPoPNonce || code == "" && fresh && n[0] != h.nonceFor(h.T.TokenURL))
+	d := &h.st.dpop
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ask := !r.HasToken() && (r.ErrorCode() == rfc6749.ErrUseDPoPNonce || fresh && n[0] != d.nonce)
 	if ask && d.firstAsk == nil {
 		d.firstAsk = r
 	}
 	if fresh {
-		d.nonce = n[0]
+		d.setNonce(h.T.TokenURL, n[0])
 	}
 	return ask && fresh
 }
+
+// setNonce records the last nonce of u's origin; d.mu is held.
+func (d *dpopState) setNonce(u, nonce string) {
+	if d.nonces == nil {
+		d.nonces = map[string]string{}
+	}
+	d.nonces[originOf(u)] = nonce
+}
+
+// dpopResourceCall calls the resource with the token under the DPoP
+// scheme and a fresh proof bent by bend; when the resource asks for a
+// nonce of its own (RFC 9449 §9: 401, use_dpop_nonce, DPoP-Nonce), once
+// more with it.
+func (h *H) dpopResourceCall(k *dpopKey, tok string, bend func(p *proof)) *Response {
+	r := h.callResource("DPoP "+tok, h.withProof(k, bend))
+	n := r.Header.Values(rfc6749.HeaderDPoPNonce)
+	if r.Status != 401 || len(n) != 1 || n[0] == "" || n[0] == h.nonceFor(h.T.ResourceURL) {
+		return r
+	}
+	d := &h.st.dpop
+	d.mu.Lock()
+	d.setNonce(h.T.ResourceURL, n[0])
+	d.mu.Unlock()
+	return h.callResource("DPoP "+tok, h.withProof(k, bend))
+}
+
+// asNonce reports whether the token endpoint has sent a nonce this run.
+func (h *H) asNonce() bool { return h.nonceFor(h.T.TokenURL) != "" }
 
 // dpopSend sends body to the token endpoint, authenticated by auth's Opt
 // (made again for each attempt: an assertion is single use) and with a

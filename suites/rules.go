@@ -1082,7 +1082,7 @@ var rules = map[string]Rule{
 		Keyword:  "MUST",
 		Sentence: "RFC 9449 §4.3 and §11.1: the server MUST ensure that the creation time of the proof (iat, or a server nonce) is within an acceptable window; it MAY accept a slightly future iat to allow for clock skew.",
 		Binds:    "server",
-		Why:      "An hour off either way accepted fails. 5 s ahead refused and 120 s ahead accepted are recorded: the window is the server's to choose; FAPI 2.0 §5.3.2.1 fixes it, so under fapi2 both are graded.",
+		Why:      "An hour off either way accepted fails, unless the server uses nonces: §4.3 item 11 lets it judge a proof's age by its nonce, so with a fresh nonce an accepted iat is recorded (fapi2 still fails it). 5 s ahead refused and 120 s ahead accepted are recorded: the window is the server's to choose; FAPI 2.0 §5.3.2.1 fixes it, so under fapi2 both are graded.",
 	},
 	"DPOP-JTI-01": {
 		Keyword:  "MAY",

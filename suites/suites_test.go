@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -707,4 +708,58 @@ func TestTargetFromEnvReadsTheNewCredentials(t *testing.T) {
 	if target.IntrospectionURL == "" || target.RevocationURL == "" || target.ResourceURL == "" {
 		t.Errorf("endpoints: %+v", target)
 	}
+}
+
+// TestDPoPConformantButDifferent: servers whose DPoP differs from the
+// reference mock's legitimately pass every DPOP-* spec: RSA proofs only
+// (the harness's "other" key must then be another RSA key), no nonces,
+// opaque tokens read through introspection. A --dpop-key-file key the
+// server does not list skips the specs and says why, rather than failing
+// the server.
+func TestDPoPConformantButDifferent(t *testing.T) {
+	for name, tweak := range map[string]func(*mockserver.Config){
+		"PS256 only": func(c *mockserver.Config) { c.DPoPSigningAlgs = []string{"PS256"} },
+		"no nonces":  func(c *mockserver.Config) { c.DPoPNonce = false },
+		"opaque":     func(c *mockserver.Config) { c.TokenFormat = mockserver.FormatOpaque },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := mockConfig()
+			tweak(&cfg)
+			s := mockserver.NewTLSServer(cfg)
+			defer s.Close()
+			run, err := Run(t.Context(), mockTarget(s), RunOptions{LabelFilter: "dpop"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(run.Specs) < 18 {
+				t.Fatalf("%d specs ran", len(run.Specs))
+			}
+			for _, r := range run.Specs {
+				if r.Verdict != reports.Pass && r.Verdict != reports.Info && !(name == "no nonces" && strings.HasPrefix(r.ID, "DPOP-NONCE") && r.Verdict == reports.Skip) {
+					t.Errorf("%s %s\n%s", r.ID, r.Verdict, failureText(r))
+				}
+			}
+		})
+	}
+	t.Run("an RSA key file for a server that lists ES256", func(t *testing.T) {
+		cfg := mockConfig()
+		cfg.DPoPSigningAlgs = []string{"ES256"}
+		s := mockserver.NewTLSServer(cfg)
+		defer s.Close()
+		target := mockTarget(s)
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target.DPoPKey = key
+		run, err := Run(t.Context(), target, RunOptions{LabelFilter: "dpop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range run.Specs {
+			if r.Verdict != reports.Skip || !strings.Contains(r.Message.Detail, "--dpop-key-file holds a key for PS256") && !strings.Contains(r.Message.Detail, "DPOP-") {
+				t.Errorf("%s %s: %s", r.ID, r.Verdict, r.Message.Detail)
+			}
+		}
+	})
 }
