@@ -185,6 +185,10 @@ func New(cfg Config) (*Authority, error) {
 	if a.signKey, err = newSigningKey(key, alg, "at+jwt"); err != nil {
 		return nil, err
 	}
+	if cfg.KeyFile != "" {
+		// Replicas that share a key file recognise each other's nonces.
+		a.nonceKey = nonceKeyFrom(key)
+	}
 	setKeyOverlap(a, time.Duration(cfg.KeyOverlap))
 	if err := initExtraKeys(a, cfg.ExtraSigningAlgs); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -573,6 +574,18 @@ func dpopAtResource(a *Authority, r *http.Request, scheme, tok string, st *token
 		return refuse(e.Code, "%s", e.Description)
 	}
 	return nil
+}
+
+// nonceKeyFrom derives the nonce MAC key from the signing key, so that a
+// fleet of replicas sharing one key file shares its nonces too.
+func nonceKeyFrom(key crypto.Signer) []byte {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return newNonceKey()
+	}
+	m := hmac.New(sha256.New, der)
+	m.Write([]byte("occheck DPoP-Nonce key"))
+	return m.Sum(nil)
 }
 
 // newNonceKey makes the key nonces are MACed with.

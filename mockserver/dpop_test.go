@@ -7,10 +7,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -449,5 +453,41 @@ func TestDPoPKeyFitsAlgAndTargetIsOwn(t *testing.T) {
 	pa.ServeHTTP(rw, rr)
 	if rw.Code != 200 {
 		t.Errorf("the resource behind a proxy: %d %s", rw.Code, rw.Body)
+	}
+}
+
+// TestDPoPNonceAcrossReplicas: replicas that share a key file accept each
+// other's nonces; a server with another key does not.
+func TestDPoPNonceAcrossReplicas(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	key, err := GenerateClientKey(ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key.Private)
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	replica := func(keyFile string) *Authority {
+		cfg := testConfig()
+		cfg.Issuer, cfg.DPoPNonce, cfg.KeyFile, cfg.SigningAlg = "https://as.example.test", true, keyFile, ES256
+		a, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, b, other := replica(keyFile), replica(keyFile), replica("")
+	nonce := dpopToken(t, a, newTestProof(a, http.MethodPost, a.TokenURL()).String()).header.Get("DPoP-Nonce")
+	if nonce == "" {
+		t.Fatal("no nonce from replica A")
+	}
+	for name, s := range map[string]*Authority{"replica B": b, "a server with another key": other} {
+		p := newTestProof(s, http.MethodPost, s.TokenURL())
+		p.claims["nonce"] = nonce
+		got := dpopToken(t, s, p.String())
+		if want := name == "replica B"; (got.status == 200) != want {
+			t.Errorf("%s with A's nonce: %d %s", name, got.status, got.raw)
+		}
 	}
 }
