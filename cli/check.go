@@ -347,33 +347,25 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 		}
 		t.OtherClientKey = &suites.AssertionClient{ID: "(the other client)", Key: key.Private, KeyID: kid, Alg: key.Alg}
 	}
-	if f.specialID != "" {
-		s, err := readSecret(getenv, suites.EnvSpecialSecret, f.specialSecretFile, "--special-client-secret-file")
+	// The other clients hold secrets, each from its variable or file.
+	for _, c := range []struct {
+		id, env, file, flag string
+		into                **suites.Client
+	}{
+		{f.specialID, suites.EnvSpecialSecret, f.specialSecretFile, "--special-client-secret-file", &t.SpecialClient},
+		{f.nograntID, suites.EnvNoGrantSecret, f.nograntSecretFile, "--nogrant-client-secret-file", &t.NoGrantClient},
+		{f.shortID, suites.EnvShortLivedSecret, f.shortSecretFile, "--short-lived-client-secret-file", &t.ShortLivedClient},
+		{f.secretJWTID, suites.EnvSecretJWTSecret, f.secretJWTFile, "--secret-jwt-client-secret-file", &t.SecretJWTClient},
+		{f.dpopClientID, suites.EnvDPoPSecret, f.dpopSecretFile, "--dpop-client-secret-file", &t.DPoPClient},
+	} {
+		if c.id == "" {
+			continue
+		}
+		s, err := readSecret(getenv, c.env, c.file, c.flag)
 		if err != nil {
 			return nil, err
 		}
-		t.SpecialClient = &suites.Client{ID: f.specialID, Secret: s, SecretEnv: suites.EnvSpecialSecret}
-	}
-	if f.nograntID != "" {
-		s, err := readSecret(getenv, suites.EnvNoGrantSecret, f.nograntSecretFile, "--nogrant-client-secret-file")
-		if err != nil {
-			return nil, err
-		}
-		t.NoGrantClient = &suites.Client{ID: f.nograntID, Secret: s, SecretEnv: suites.EnvNoGrantSecret}
-	}
-	if f.shortID != "" {
-		s, err := readSecret(getenv, suites.EnvShortLivedSecret, f.shortSecretFile, "--short-lived-client-secret-file")
-		if err != nil {
-			return nil, err
-		}
-		t.ShortLivedClient = &suites.Client{ID: f.shortID, Secret: s, SecretEnv: suites.EnvShortLivedSecret}
-	}
-	if f.secretJWTID != "" {
-		s, err := readSecret(getenv, suites.EnvSecretJWTSecret, f.secretJWTFile, "--secret-jwt-client-secret-file")
-		if err != nil {
-			return nil, err
-		}
-		t.SecretJWTClient = &suites.Client{ID: f.secretJWTID, Secret: s, SecretEnv: suites.EnvSecretJWTSecret}
+		*c.into = &suites.Client{ID: c.id, Secret: s, SecretEnv: c.env}
 	}
 	t.DPoP = f.dpop || f.dpopKeyFile != ""
 	if f.dpopKeyFile != "" {
@@ -382,13 +374,6 @@ func (f *runFlags) plan(ctx context.Context, getenv func(string) string, stderr 
 			return nil, err
 		}
 		t.DPoPKey = key.Private
-	}
-	if f.dpopClientID != "" {
-		s, err := readSecret(getenv, suites.EnvDPoPSecret, f.dpopSecretFile, "--dpop-client-secret-file")
-		if err != nil {
-			return nil, err
-		}
-		t.DPoPClient = &suites.Client{ID: f.dpopClientID, Secret: s, SecretEnv: suites.EnvDPoPSecret}
 	}
 	client, err := httpClient(f.caFile, f.insecure, f.timeout)
 	if err != nil {
