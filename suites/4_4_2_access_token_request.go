@@ -151,7 +151,7 @@ func (h *H) findBaseline() {
 		h.st.sink.setBaseline(b.reason)
 	}()
 	var tried []string
-	scopeRefused, sent := 0, 0
+	scopeRefused, dpopRefused, sent := 0, 0, 0
 	for _, m := range candidates {
 		var r *Response
 		if isAssertionMethod(m) {
@@ -175,8 +175,11 @@ func (h *H) findBaseline() {
 		}
 		sent++
 		b.refused[m] = r
-		if r.ErrorCode() == rfc6749.ErrInvalidScope {
+		switch r.ErrorCode() {
+		case rfc6749.ErrInvalidScope:
 			scopeRefused++
+		case rfc6749.ErrInvalidDPoPProof, rfc6749.ErrUseDPoPNonce:
+			dpopRefused++
 		}
 		tried = append(tried, fmt.Sprintf("%s: %s", m, r.Summary()))
 	}
@@ -185,6 +188,13 @@ func (h *H) findBaseline() {
 		// is conformant, and the suite cannot go on without one.
 		b.reason = "no scope configured, and the server requires one"
 		h.transportError(fmt.Errorf("the server refuses a request without scope (invalid_scope), which RFC 6749 §3.3 allows: pass --scope with a scope the client may have (%s)", strings.Join(tried, "; ")))
+	}
+	if sent > 0 && dpopRefused == sent {
+		// RFC 9449 §5.2: a client registered with dpop_bound_access_tokens
+		// gets no token without a proof. Conformant, and the suite's
+		// requests carry proofs only in the DPOP-* specs.
+		b.reason = "the server requires DPoP proofs from the client under test"
+		h.transportError(fmt.Errorf("the server requires a DPoP proof from %s (RFC 9449 §5.2 allows it for a client registered with dpop_bound_access_tokens): check a client registered without it, and name the DPoP-bound one with --dpop-client-id (%s)", c.ID, strings.Join(tried, "; ")))
 	}
 	hint := ""
 	if b.auto && c.Secret != "" && !slices.Contains(candidates, rfc6749.AuthClientSecretPost) {

@@ -741,6 +741,26 @@ func TestDPoPConformantButDifferent(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the client under test is DPoP-bound", func(t *testing.T) {
+		// Conformant (RFC 9449 §5.2): the run cannot be made, and says
+		// why, instead of failing CC-OK-01.
+		cfg := mockConfig()
+		cfg.Clients[0].DPoPBoundAccessTokens = true
+		s := mockserver.NewTLSServer(cfg)
+		defer s.Close()
+		run, err := Run(t.Context(), mockTarget(s), RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range run.Specs {
+			if r.Verdict == reports.Fail {
+				t.Errorf("%s failed: %s", r.ID, failureText(r))
+			}
+			if r.ID == idBaseline && (r.Verdict != reports.Error || !strings.Contains(r.Message.Detail, "--dpop-client-id")) {
+				t.Errorf("CC-OK-01 %s: %s", r.Verdict, r.Message.Detail)
+			}
+		}
+	})
 	t.Run("an RSA key file for a server that lists ES256", func(t *testing.T) {
 		cfg := mockConfig()
 		cfg.DPoPSigningAlgs = []string{"ES256"}
