@@ -8,9 +8,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -782,4 +787,43 @@ func TestDPoPConformantButDifferent(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDPoPResourceNonce: a resource server with nonces of its own (RFC
+// 9449 §9: 401, use_dpop_nonce, DPoP-Nonce) gets the request again with
+// its nonce, and DPOP-RS-01 passes.
+func TestDPoPResourceNonce(t *testing.T) {
+	s := mockserver.NewTestServer(t, mockConfig())
+	up, _ := url.Parse(s.URL)
+	proxy := httputil.NewSingleHostReverseProxy(up)
+	var asked, retried atomic.Int32
+	rs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Authorization"), "DPoP ") && r.Header.Get("DPoP") != "" {
+			claims, _ := jwtClaims(r.Header.Get("DPoP"))
+			if claims["nonce"] != "rs-nonce-1" {
+				asked.Add(1)
+				w.Header().Set("DPoP-Nonce", "rs-nonce-1")
+				w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			retried.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer rs.Close()
+	target := mockTarget(s)
+	target.ResourceURL, target.ResourceScopeURL = rs.URL+"/resource", rs.URL+"/resource/admin"
+	run, err := Run(t.Context(), target, RunOptions{LabelFilter: "dpop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range run.Specs {
+		if r.ID == "DPOP-RS-01" && r.Verdict != reports.Pass {
+			t.Errorf("DPOP-RS-01 %s\n%s", r.Verdict, failureText(r))
+		}
+	}
+	if asked.Load() == 0 || retried.Load() == 0 {
+		t.Errorf("the resource asked for its nonce %d times and saw it %d times", asked.Load(), retried.Load())
+	}
 }
