@@ -183,22 +183,19 @@ func (h *H) needDPoP() *dpopKey {
 		h.Skip("the server does not advertise DPoP (no " + dpopMetadataMember + " in its metadata); --dpop runs these specs anyway")
 	}
 	d := &h.st.dpop
+	userAlg := ""
 	if h.T.DPoPKey != nil {
-		alg := DPoPKeyAlg(h.T.DPoPKey)
-		if alg == "PS256" && len(algs) > 0 && !slices.Contains(algs, "PS256") && slices.Contains(algs, "RS256") {
-			alg = "RS256"
+		userAlg = DPoPKeyAlg(h.T.DPoPKey)
+		if userAlg == "PS256" && len(algs) > 0 && !slices.Contains(algs, "PS256") && slices.Contains(algs, "RS256") {
+			userAlg = "RS256"
 		}
-		if len(algs) > 0 && !slices.Contains(algs, alg) {
-			h.Skip("--dpop-key-file holds a key for " + alg + ", and the server lists only " + strings.Join(algs, ", ") + " in " + dpopMetadataMember + "; give a key for one of those, or drop --dpop-key-file for a fresh one")
+		if len(algs) > 0 && !slices.Contains(algs, userAlg) {
+			h.Skip("--dpop-key-file holds a key for " + userAlg + ", and the server lists only " + strings.Join(algs, ", ") + " in " + dpopMetadataMember + "; give a key for one of those, or drop --dpop-key-file for a fresh one")
 		}
 	}
 	d.once.Do(func() {
 		if h.T.DPoPKey != nil {
-			alg := DPoPKeyAlg(h.T.DPoPKey)
-			if alg == "PS256" && len(algs) > 0 && !slices.Contains(algs, "PS256") && slices.Contains(algs, "RS256") {
-				alg = "RS256"
-			}
-			d.key, d.err = newDPoPKey(h.T.DPoPKey, alg)
+			d.key, d.err = newDPoPKey(h.T.DPoPKey, userAlg)
 			return
 		}
 		alg := "ES256"
